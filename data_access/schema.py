@@ -1,0 +1,177 @@
+"""Database schema as SQLAlchemy Core tables (portable: DuckDB and PostgreSQL).
+
+Dutch domain terms are given in comments; see ``docs/`` and the glossary.
+No names, BSNs or addresses are stored: a person is known only by a keyed hash
+(:mod:`data_access.pseudonym`).
+
+Foreign keys: DuckDB executes an UPDATE of a row that another table references as delete +
+insert and rejects it ("still referenced by a foreign key"), even when the key is unchanged. The
+tables that are updated in place (municipality, institution, person) are therefore referenced
+without a database-level FOREIGN KEY; the importers guarantee the reference (every code is
+resolved through :class:`data_access.reference.ReferenceResolver` before storage) and
+``tests/test_integrity.py`` checks it.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+
+def _id(name: str) -> sa.Column:
+    return sa.Column("id", sa.Integer, sa.Sequence(f"{name}_id_seq"), primary_key=True)
+
+
+# gemeente (CBS code GMxxxx)
+municipality = sa.Table(
+    "municipality",
+    metadata,
+    sa.Column("gm_code", sa.String(6), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("in_region_report", sa.Boolean, nullable=False, default=False),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_to", sa.Date),
+    sa.Column("population_2020", sa.Integer),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("coord_precision", sa.String(20)),
+)
+
+municipality_alias = sa.Table(
+    "municipality_alias",
+    metadata,
+    sa.Column("alias_norm", sa.String(120), primary_key=True),  # normalised spelling
+    sa.Column("alias", sa.String(120), nullable=False),
+    sa.Column("gm_code", sa.String(6), nullable=False),  # -> municipality
+)
+
+# inrichting: PI / JC / DC of DJI
+institution = sa.Table(
+    "institution",
+    metadata,
+    sa.Column("code", sa.String(12), primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("town", sa.String(80)),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("coord_precision", sa.String(20)),
+    sa.Column("status", sa.String(20)),  # open | closed | unverified
+    sa.Column("closed_year", sa.Integer),
+    sa.Column("borderline_60km", sa.Boolean, nullable=False, default=False),
+)
+
+institution_alias = sa.Table(
+    "institution_alias",
+    metadata,
+    sa.Column("alias_norm", sa.String(160), primary_key=True),
+    sa.Column("alias", sa.String(160), nullable=False),
+    sa.Column("code", sa.String(12), nullable=False),  # -> institution
+)
+
+# importbatch: one row per imported file
+import_batch = sa.Table(
+    "import_batch",
+    metadata,
+    _id("import_batch"),
+    sa.Column("kind", sa.String(40), nullable=False),  # e.g. 'detenties', 'gepubliceerd'
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("rows_inserted", sa.Integer, nullable=False),
+    sa.Column("rows_updated", sa.Integer, nullable=False),
+    sa.Column("rows_unchanged", sa.Integer, nullable=False),
+    sa.Column("imported_by", sa.String(80), nullable=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
+    sa.Column("is_synthetic", sa.Boolean, nullable=False, default=False),
+)
+
+# gedetineerde (pseudonymous)
+person = sa.Table(
+    "person",
+    metadata,
+    sa.Column("person_key", sa.String(64), primary_key=True),  # HMAC-SHA256 of bron_id, hex
+    sa.Column("birth_year", sa.Integer),
+    sa.Column("gm_code", sa.String(6)),  # -> municipality; gemeente van terugkeer (latest)
+)
+
+# detentie: one episode per admission
+detention = sa.Table(
+    "detention",
+    metadata,
+    _id("detention"),
+    sa.Column("person_key", sa.String(64), nullable=False),  # -> person
+    sa.Column("gm_code", sa.String(6), nullable=False),  # -> municipality
+    sa.Column("institution_code", sa.String(12), nullable=False),  # -> institution
+    sa.Column("admission_date", sa.Date, nullable=False),  # datum aanvang
+    sa.Column("release_date", sa.Date),  # datum einde (NULL: still in detention)
+    sa.Column("expected_release_date", sa.Date),  # verwachte einddatum
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batch.id"), nullable=False),
+    sa.UniqueConstraint("person_key", "admission_date", name="uq_detention_person_admission"),
+)
+sa.Index("ix_detention_gm", detention.c.gm_code)
+sa.Index("ix_detention_release", detention.c.release_date)
+
+# gepubliceerde cijfers: published aggregates, kept apart from case data
+published_aggregate = sa.Table(
+    "published_aggregate",
+    metadata,
+    _id("published_aggregate"),
+    sa.Column("source", sa.String(80), nullable=False),  # e.g. 'tabel1_uitstroom_2021'
+    sa.Column("gemeente", sa.String(100), nullable=False),  # as published (e.g. 'Gooische Meren', 'Totaal')
+    sa.Column("gm_code", sa.String(6)),  # resolved code, NULL for 'Totaal'
+    sa.Column("kind", sa.String(20), nullable=False),  # total | band | institution
+    sa.Column("key", sa.String(160), nullable=False),  # band label or institution name ('' for totals)
+    sa.Column("value_text", sa.String(40), nullable=False),  # as published: '91', '<5', 'niet bekend'
+    sa.Column("value", sa.Integer),  # exact value where published
+    sa.Column("value_min", sa.Integer),  # lower bound implied ('<5' -> 1)
+    sa.Column("value_max", sa.Integer),  # upper bound implied ('<5' -> 4)
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batch.id"), nullable=False),
+)
+
+published_claim = sa.Table(
+    "published_claim",
+    metadata,
+    sa.Column("source", sa.String(80), primary_key=True),
+    sa.Column("claim", sa.String(120), primary_key=True),
+    sa.Column("value_text", sa.String(40), nullable=False),
+    sa.Column("unit", sa.String(40)),
+)
+
+# gebruikers (local accounts; OIDC users are not stored here)
+app_user = sa.Table(
+    "app_user",
+    metadata,
+    sa.Column("username", sa.String(80), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),  # argon2id
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("gm_code", sa.String(6)),  # only for role 'gemeente'
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("is_demo", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+# auditlog (append-only)
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    _id("audit_log"),
+    sa.Column("ts", sa.DateTime, nullable=False),
+    sa.Column("username", sa.String(120), nullable=False),
+    sa.Column("role", sa.String(20)),
+    sa.Column("action", sa.String(40), nullable=False),  # login, login_failed, logout, view_cases, import, export, ...
+    sa.Column("target", sa.String(120)),  # page, file or table
+    sa.Column("details", sa.Text),  # JSON
+)
+
+# key/value facts about the database, e.g. data_origin = synthetic | real
+app_meta = sa.Table(
+    "app_meta",
+    metadata,
+    sa.Column("key", sa.String(60), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+
+
+def create_all(engine: sa.Engine) -> None:
+    """Create every table that does not exist yet (idempotent)."""
+    metadata.create_all(engine)

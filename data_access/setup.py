@@ -1,0 +1,39 @@
+"""Database initialisation: schema, reference data, published figures, sample data, demo users."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import sqlalchemy as sa
+
+from data_access import audit, importers, meta, published, reference, schema, users
+
+
+def init_database(engine: sa.Engine, sample: bool = True, today: date | None = None, seed: int = 20211) -> dict:
+    """Create the schema and load reference data and the published Tabel 1 (idempotent).
+
+    With ``sample=True`` and no detentions stored yet, generate synthetic detentions
+    (:mod:`sample_data.generate`), import them through the normal importer (marked synthetic) and
+    create the demo accounts. Returns a summary dict of counts.
+    """
+    schema.create_all(engine)
+    summary: dict = {"reference": reference.load_reference_data(engine)}
+    summary["published_cells"] = published.import_published_table(
+        engine, published.TABLE1_FILE.read_bytes(), published.TABLE1_FILE.name, username="init")
+    summary["published_claims"] = published.import_published_claims(engine, published.CLAIMS_FILE.read_bytes())
+    with engine.connect() as conn:
+        n_det = conn.execute(sa.select(sa.func.count()).select_from(schema.detention)).scalar()
+    summary["detentions_before"] = int(n_det)
+    if sample and n_det == 0:
+        from sample_data.generate import generate_detentions
+
+        frame = generate_detentions(seed=seed, today=today)
+        buf = io.StringIO()
+        frame.to_csv(buf, sep=";", index=False, lineterminator="\n")
+        res = importers.import_detentions(engine, buf.getvalue().encode("utf-8"), "synthetische_detenties.csv",
+                                          username="init", synthetic=True, today=today)
+        summary["sample_detentions"] = res.inserted
+    if meta.data_origin(engine) == "synthetic":
+        summary["demo_accounts_created"] = users.ensure_demo_accounts(engine)
+    audit.log_event(engine, "init", None, "init", None, {k: v for k, v in summary.items() if k != "reference"})
+    return summary

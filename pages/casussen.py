@@ -1,0 +1,33 @@
+"""Casuslijst: case-level detentions the viewer may see (role-filtered in SQL, audited)."""
+import math
+
+import streamlit as st
+
+from data_access import policy, queries
+from ui import components as ui, context
+
+viewer = context.require_page("casussen")
+ui.page_header("Casuslijst", "Welke detenties lopen of liepen er in de periode? (pseudoniem; elke weergave wordt gelogd)")
+f = context.filters()
+st.caption(ui.filter_caption(f) + (" · alleen uw eigen gemeente" if viewer.role == "gemeente" else ""))
+only_now = st.toggle("Alleen nu in detentie", value=False)
+page = st.session_state.get("case_page", 1)
+rows, total = queries.case_list(context.engine(), viewer, f, only_in_detention=only_now,
+                                limit=queries.CASE_PAGE_SIZE, offset=(page - 1) * queries.CASE_PAGE_SIZE)
+if total == 0:
+    ui.empty_state("Geen detenties voor deze selectie. Verruim de periode of zet 'Alleen nu in detentie' uit.")
+    st.stop()
+pages = max(1, math.ceil(total / queries.CASE_PAGE_SIZE))
+st.write(f"{total:,} detenties".replace(",", ".") + f" · pagina {page} van {pages}")
+st.dataframe(rows, hide_index=True, width="stretch", column_config={
+    "datum_aanvang": st.column_config.DateColumn("Aanvang", format="DD-MM-YYYY"),
+    "datum_einde": st.column_config.DateColumn("Einde", format="DD-MM-YYYY"),
+    "verwachte_einddatum": st.column_config.DateColumn("Verwacht einde", format="DD-MM-YYYY"),
+    "duur_dagen": st.column_config.NumberColumn("Duur (dagen)"),
+})
+new_page = st.number_input("Pagina", min_value=1, max_value=pages, value=page, step=1)
+if new_page != page:
+    st.session_state["case_page"] = int(new_page)
+    st.rerun()
+st.caption(f"Kolommen voor rol {policy.ROLES[viewer.role]}: " + ", ".join(policy.case_columns(viewer)) + ". Namen, BSN en bron-id worden nooit opgeslagen.")
+ui.downloads(viewer, rows, f"casuslijst_pagina_{page}", index=False)

@@ -1,0 +1,44 @@
+"""Detentieduur: duration bands, their trend against 2019, per gemeente."""
+import plotly.express as px
+import streamlit as st
+
+from metrics import inflow
+from metrics.durations import BAND_LABELS
+from metrics.formatting import fmt_int, fmt_pct
+from ui import cache, components as ui, context
+
+viewer = context.require_page("detentieduur")
+ui.page_header("Detentieduur", "Hoe lang zitten inwoners vast: kort (< 4 weken), 4 weken tot 3 maanden, of langer?")
+f = context.filters()
+url, version = context.db_url(), cache.data_version(context.db_url())
+st.caption(ui.filter_caption(f) + " · Duur = einddatum − aanvangsdatum in dagen; kort < 28 dagen, middel 28 t/m 91 dagen, lang > 91 dagen.")
+cube = cache.release_cube(url, version, f)
+if cube.empty:
+    ui.empty_state("Geen vrijlatingen in deze periode, dus geen afgeronde detentieduur. Verruim de periode in de zijbalk.")
+    st.stop()
+
+bands = inflow.band_shares(cube)
+total = int(bands["n"].sum())
+cols = st.columns(3)
+for col, row in zip(cols, bands.itertuples()):
+    ui.kpi(col, row.label, ui.share_text(viewer, row.n, total, f.gm_codes),
+           f"Aandeel vrijlatingen met duur {row.label}: {ui.count_text(viewer, row.n, f.gm_codes)} van {fmt_int(total)} vrijlatingen in de periode.")
+
+st.subheader("Kort en langer verblijf per jaar, vergeleken met 2019")
+trend = inflow.yearly_band_trend(cube, base_year=2019)
+yt = trend.set_index("year")[["short", "longer"]].rename(columns={"short": "< 4 weken", "longer": "≥ 4 weken"})
+yt.index = yt.index.astype(str)
+shown = ui.shown_table(viewer, yt, f.gm_codes)
+fig = px.line(shown.reset_index(names="Jaar").melt(id_vars="Jaar", var_name="Duur", value_name="Vrijlatingen"),
+              x="Jaar", y="Vrijlatingen", color="Duur", markers=True)
+ui.chart(ui.style_figure(fig), "Grafiek: aantal vrijlatingen per jaar met kort (< 4 weken) en langer verblijf.")
+if 2019 in set(trend["year"]):
+    last = trend.iloc[-1]
+    st.caption(f"Verandering {int(last['year'])} t.o.v. 2019: kort {fmt_pct(last['short_change'])}, langer {fmt_pct(last['longer_change'])} "
+               "(rapport 2.2 noemt voor 2021: kort −18%, langer +18%). Noemer: het aantal in 2019.")
+ui.count_table(viewer, yt, f.gm_codes, "duur_per_jaar")
+
+st.subheader("Duur per gemeente")
+gm = cache.gm_names(url, version)
+ui.count_table(viewer, inflow.crosstab(cube, "gm_code", "band", row_labels=gm, col_labels=BAND_LABELS), f.gm_codes, "duur_per_gemeente",
+               caption="Aantal vrijlatingen per gemeente en duurklasse.")

@@ -1,0 +1,44 @@
+"""Real browser: log in per role, open every allowed page, no exception box, key figures shown."""
+import re
+
+import pytest
+
+from data_access import policy
+from data_access.users import DEMO_ACCOUNTS
+from tests.browser.conftest import login, open_page, screenshot, wait_idle
+
+ACCOUNTS = {u: (p, r, g) for u, p, r, g in DEMO_ACCOUNTS}
+
+
+@pytest.mark.parametrize("username", ["bestuur", "zvh", "gemeente-huizen", "analist", "beheer"])
+def test_every_allowed_page_renders(page, app_url, username):
+    password, role, gm = ACCOUNTS[username]
+    login(page, app_url, username, password)
+    viewer = policy.Viewer(username, role, gm)
+    menu = [t.split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    assert menu == [policy.PAGES[k] for k in policy.allowed_pages(viewer)]
+    for key in policy.allowed_pages(viewer):
+        open_page(page, policy.PAGES[key])
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{username}/{key}: exception shown"
+        assert page.get_by_role("heading", name=policy.PAGES[key]).count() >= 1, f"{username}/{key}: title missing"
+        screenshot(page, f"{username}_{key}")
+
+
+def test_overview_figures_in_dutch_format(page, app_url):
+    login(page, app_url, "zvh", "demo-zvh")
+    text = page.locator('[data-testid="stMetric"]').all_inner_texts()
+    joined = " ".join(text)
+    assert "Uitstroom" in joined
+    assert re.search(r"\b1\.\d{3}\b", joined), joined  # thousands with a dot (e.g. 1.342)
+    assert re.search(r"\d+,\d%", joined), joined  # percentage with a decimal comma
+
+
+def test_forbidden_page_not_reachable_by_url(page, app_url):
+    # A URL opens a new session: it shows the login page, never the case list.
+    page.goto(f"{app_url}/casussen")
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Casuslijst").count() == 0
+    login(page, app_url, "bestuur", "demo-bestuur")
+    assert page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Casuslijst").count() == 0
+    assert page.get_by_role("heading", name="Casuslijst").count() == 0
+    assert page.locator('[data-testid="stDataFrame"]').filter(has_text="persoonssleutel").count() == 0

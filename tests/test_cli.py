@@ -1,0 +1,77 @@
+"""CLI contract: commands, JSON keys, exit codes."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CASES, ROOT
+
+
+def run(*args):
+    p = subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, text=True, cwd=ROOT)
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    url = f"duckdb:///{tmp_path_factory.mktemp('cli') / 'cli.duckdb'}"
+    code, out, err = run("--db", url, "init", "--today", "2026-11-29")
+    assert code == 0, err
+    assert json.loads(out)["sample_detentions"] == 1395
+    return url
+
+
+def test_published_json(db):
+    code, out, _ = run("--db", db, "published", "--json")
+    assert code == 0
+    j = json.loads(out)
+    assert j["placed_known"] == 145
+    assert j["band_counts"] == {"<4 weken": 61, "4 weken-3 maanden": 35, ">3 maanden": 49}
+    assert j["institution_shares"]["PI Alphen aan den Rijn (Eikenlaan)"] == pytest.approx(41 / 145)
+    assert {i["claim"] for i in j["inconsistencies"]} >= {"share_pi_lelystad", "within_60km_share"}
+
+
+def test_summary_json_case_role(db):
+    code, out, _ = run("--db", db, "summary", "--year", "2021", "--json", "--role", "zvh")
+    assert code == 0
+    j = json.loads(out)
+    assert j["total"] == 165
+    assert j["per_gemeente"] == {"Hilversum": 91, "Gooise Meren": 28, "Huizen": 26, "Wijdemeren": 10, "Blaricum": 6, "Laren": 4}
+    assert j["per_institution"]["PI Alphen aan den Rijn (Eikenlaan)"] == 45
+    assert sum(j["per_band"].values()) == 165
+    assert j["radius_km"] == 60 and 106 <= j["within_radius_count"] <= 165
+    assert j["within_radius_share"] == pytest.approx(j["within_radius_count"] / 165)
+
+
+def test_summary_defaults_to_most_restricted_role(db):
+    code, out, _ = run("--db", db, "summary", "--year", "2021", "--json")
+    j = json.loads(out)
+    assert j["role"] == "bestuur" and j["disclosure_applied"] is True
+    assert j["per_gemeente"]["Laren"] is None  # 4 < 5
+    assert sum(v is None for v in j["per_gemeente"].values()) >= 2  # secondary suppression
+    shown = [v for table in ("per_gemeente", "per_institution", "per_band") for v in j[table].values() if v is not None]
+    assert not any(0 < v < 5 for v in shown)
+
+
+def test_summary_radius(db):
+    j30 = json.loads(run("--db", db, "summary", "--year", "2021", "--json", "--role", "zvh", "--radius-km", "30")[1])
+    j60 = json.loads(run("--db", db, "summary", "--year", "2021", "--json", "--role", "zvh")[1])
+    assert j30["within_radius_count"] < j60["within_radius_count"]
+
+
+def test_import_bad_file_exit_code(db):
+    code, out, err = run("--db", db, "import", "detentions", str(CASES / "detenties_einde_voor_aanvang.csv"))
+    assert code == 2
+    assert "rij 3" in err and "datum_einde" in err
+    code, _, err = run("--db", db, "import", "detentions", "bestaat-niet.csv")
+    assert code == 2 and "niet gevonden" in err
+
+
+def test_users_command(db):
+    code, _, err = run("--db", db, "users", "add", "piet", "--role", "zvh", "--password", "geheim-wachtwoord")
+    assert code == 0, err
+    code, out, _ = run("--db", db, "users", "list")
+    assert "piet" in out and "zvh" in out
+    code, _, err = run("--db", db, "users", "add", "piet", "--role", "zvh", "--password", "geheim-wachtwoord")
+    assert code == 2 and "bestaat al" in err

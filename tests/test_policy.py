@@ -1,0 +1,49 @@
+import pytest
+
+from data_access import policy
+from data_access.policy import AccessDenied, Viewer
+
+
+def test_pages_per_role():
+    assert policy.allowed_pages(Viewer("b", "bestuur")) == ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "gepubliceerd")
+    assert "casussen" in policy.allowed_pages(Viewer("z", "zvh"))
+    assert "audit" not in policy.allowed_pages(Viewer("z", "zvh"))
+    assert "audit" in policy.allowed_pages(Viewer("b", "beheer"))
+    assert "casussen" not in policy.allowed_pages(Viewer("b", "beheer"))
+    assert "import" not in policy.allowed_pages(Viewer("g", "gemeente", "GM0406"))
+
+
+def test_case_scope():
+    assert policy.case_scope(Viewer("z", "zvh")) is None
+    assert policy.case_scope(Viewer("g", "gemeente", "GM0406")) == ("GM0406",)
+    for role in ("bestuur", "beheer"):
+        with pytest.raises(AccessDenied):
+            policy.case_scope(Viewer("x", role))
+
+
+def test_unknown_role_and_gemeente_without_code_have_no_access():
+    with pytest.raises(AccessDenied):
+        Viewer("x", "admin")
+    with pytest.raises(AccessDenied):
+        Viewer("x", "gemeente", None)
+
+
+def test_needs_disclosure():
+    g = Viewer("g", "gemeente", "GM0406")
+    assert policy.needs_disclosure(Viewer("b", "bestuur")) is True
+    assert policy.needs_disclosure(Viewer("z", "zvh")) is False
+    assert policy.needs_disclosure(Viewer("z", "zvh"), export=True) is True
+    assert policy.needs_disclosure(g, ("GM0406",)) is False
+    assert policy.needs_disclosure(g, None) is True
+    assert policy.needs_disclosure(g, ("GM0406", "GM0402")) is True
+
+
+def test_columns_per_role():
+    assert "analysesleutel" in policy.case_columns(Viewer("a", "analist"))
+    assert "persoonssleutel" not in policy.case_columns(Viewer("a", "analist"))
+    assert "persoonssleutel" in policy.case_columns(Viewer("z", "zvh"))
+
+
+def test_cache_key_ignores_username():
+    assert Viewer("a", "zvh").cache_key == Viewer("b", "zvh").cache_key
+    assert Viewer("a", "gemeente", "GM0406").cache_key != Viewer("a", "gemeente", "GM0402").cache_key

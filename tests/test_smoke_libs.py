@@ -1,0 +1,44 @@
+"""Smoke test: the pinned libraries work together the way the project uses them."""
+import io
+
+import pandas as pd
+import sqlalchemy as sa
+
+
+def test_duckdb_engine_with_sqlalchemy_core(tmp_path):
+    eng = sa.create_engine(f"duckdb:///{tmp_path / 's.duckdb'}")
+    md = sa.MetaData()
+    t = sa.Table("t", md, sa.Column("id", sa.Integer, sa.Sequence("t_id_seq"), primary_key=True), sa.Column("d", sa.Date))
+    md.create_all(eng)
+    with eng.begin() as c:
+        new_id = c.execute(t.insert().returning(t.c.id), [{"d": pd.Timestamp("2021-03-15").date()}]).scalar_one()
+    try:
+        with eng.begin() as c:
+            c.execute(t.insert(), [{"d": None}])
+            raise RuntimeError("rollback")
+    except RuntimeError:
+        pass
+    with eng.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(t)).scalar() == 1
+        assert c.execute(sa.select(sa.extract("quarter", t.c.d))).scalar() == 1
+        assert new_id == 1
+
+
+def test_pandera_babel_argon2_openpyxl_scipy():
+    import pandera.pandas as pa
+    from argon2 import PasswordHasher
+    from babel.numbers import format_decimal
+    from scipy.optimize import linprog
+
+    schema = pa.DataFrameSchema({"x": pa.Column(int, pa.Check.ge(0))})
+    try:
+        schema.validate(pd.DataFrame({"x": [1, -1]}), lazy=True)
+    except pa.errors.SchemaErrors as e:
+        assert list(e.failure_cases["index"]) == [1]
+    assert format_decimal(1234.5, locale="nl_NL") == "1.234,5"
+    ph = PasswordHasher()
+    assert ph.verify(ph.hash("x"), "x")
+    buf = io.BytesIO()
+    pd.DataFrame({"a": [1]}).to_excel(buf, index=False, engine="openpyxl")
+    assert pd.read_excel(io.BytesIO(buf.getvalue()))["a"].tolist() == [1]
+    assert linprog([1], bounds=[(2, 5)]).x[0] == 2
