@@ -40,6 +40,37 @@ UNCHECKABLE = {
 }
 OVERIG = "Overig"
 
+#: Dutch labels of the claims and checks (for the UI and reports)
+CLAIM_LABELS_NL: dict[str, str] = {
+    "placed_known_count": "Aantal met bekende plaatsing en duur",
+    "share_pi_alphen": "Aandeel PI Alphen aan den Rijn",
+    "share_pi_nieuwegein": "Aandeel PI Nieuwegein",
+    "share_pi_lelystad": "Aandeel PI Lelystad",
+    "share_jc_schiphol": "Aandeel JC Schiphol",
+    "share_jc_zaanstad": "Aandeel JC Zaanstad",
+    "remaining_institutions": "Aantal overige inrichtingen",
+    "within_60km_share": "Aandeel binnen 60 km",
+    "within_60km_count": "Aantal binnen 60 km",
+    "longer_than_4_weeks_share": "Aandeel langer dan 4 weken",
+    "short_stay_change_vs_2019": "Verandering kortgestraften t.o.v. 2019",
+    "longer_than_4_weeks_change_vs_2019": "Verandering langer dan 4 weken t.o.v. 2019",
+    "recidivism_2y_after_prison_national": "Recidive 2 jaar na gevangenisstraf (landelijk)",
+    "recidivism_2y_after_community_service_or_supervision_national": "Recidive 2 jaar na taakstraf of toezicht (landelijk)",
+    "share_without_probation_supervision": "Aandeel zonder reclasseringstoezicht",
+    "totaal_gedetineerden": "Totaal aantal gedetineerden",
+}
+UNITS_NL = {"percent": "%", "persons": " personen", "institutions": " inrichtingen"}
+
+
+def claim_label(claim: str) -> str:
+    """Dutch label of a claim code (the code itself when unknown)."""
+    return CLAIM_LABELS_NL.get(claim, claim)
+
+
+def published_text(value_text: str, unit: str | None) -> str:
+    """A published value as Dutch text: ``('14.5', 'percent')`` -> ``'14,5%'``."""
+    return value_text.replace(".", ",") + UNITS_NL.get(unit or "", f" {unit}" if unit else "")
+
 
 def _pct(x: float) -> str:
     return f"{x:.1f}".replace(".", ",") + "%"
@@ -246,7 +277,7 @@ def check_published(
             res["status"] = "niet_te_controleren"
         results.append(res)
         if res["status"] == "fout":
-            issues.append(dict(claim=r.claim, published=r.value_text, computed=res["computed"], range=res["range"],
+            issues.append(dict(claim=r.claim, published=published_text(r.value_text, r.unit), computed=res["computed"], range=res["range"],
                                basis=res["message"], message=res["message"]))
     return PublishedCheck(
         placed_known=placed_known, known_gemeenten=known, band_counts=band_counts, institution_counts=counts,

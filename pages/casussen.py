@@ -1,9 +1,11 @@
 """Casuslijst: case-level detentions the viewer may see (role-filtered in SQL, audited)."""
 import math
 
+import pandas as pd
 import streamlit as st
 
 from data_access import policy, queries
+from metrics.durations import BAND_LABELS
 from ui import components as ui, context
 
 viewer = context.require_page("casussen")
@@ -19,11 +21,18 @@ if total == 0:
     st.stop()
 pages = max(1, math.ceil(total / queries.CASE_PAGE_SIZE))
 st.write(f"{total:,} detenties".replace(",", ".") + f" · pagina {page} van {pages}")
-st.dataframe(rows, hide_index=True, width="stretch", column_config={
+view = rows.assign(
+    duurklasse=rows["duurklasse"].map(BAND_LABELS).fillna("nog in detentie"),
+    duur_dagen=rows["duur_dagen"].map(lambda v: "" if pd.isna(v) else str(int(v))),
+    **{c: pd.to_datetime(rows[c]) for c in ("datum_aanvang", "datum_einde", "verwachte_einddatum")},
+)
+st.dataframe(view, hide_index=True, width="stretch", column_config={
+    "persoonssleutel": "Persoonssleutel", "analysesleutel": "Analysesleutel", "geboortejaar": st.column_config.NumberColumn("Geboortejaar", format="%d"),
+    "geboortejaar_klasse": "Geboortejaar (klasse)", "gemeente": "Gemeente", "inrichting": "Inrichting",
     "datum_aanvang": st.column_config.DateColumn("Aanvang", format="DD-MM-YYYY"),
     "datum_einde": st.column_config.DateColumn("Einde", format="DD-MM-YYYY"),
     "verwachte_einddatum": st.column_config.DateColumn("Verwacht einde", format="DD-MM-YYYY"),
-    "duur_dagen": st.column_config.NumberColumn("Duur (dagen)"),
+    "duur_dagen": "Duur (dagen)", "duurklasse": "Duurklasse",
 })
 new_page = st.number_input("Pagina", min_value=1, max_value=pages, value=page, step=1)
 if new_page != page:

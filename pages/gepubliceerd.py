@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from metrics.formatting import fmt_int, fmt_pct
+from metrics.published_check import claim_label, published_text
 from ui import cache, components as ui, context
 
 STATUS_NL = {"klopt": "✅ klopt", "afgekapt": "≈ afgekapt", "onzeker": "❔ onzeker", "fout": "❌ volgt niet uit de tabel",
@@ -33,7 +34,7 @@ ui.kpi(c[3], f"Binnen {radius} km (hoogstens)", fmt_pct(w["max_share"]), f"{w['m
 if chk.inconsistencies:
     st.subheader(f"Tegenstrijdigheden ({len(chk.inconsistencies)})")
     for item in chk.inconsistencies:
-        st.error(f"**{item['claim']}** — gepubliceerd: {item['published']}. {item['message']}")
+        st.error(f"**{claim_label(item['claim'])}** — gepubliceerd: {item['published']}. {item['message']}")
 
 st.subheader("Aandelen per inrichting (noemer: " + fmt_int(chk.placed_known) + ")")
 inst = pd.DataFrame({"Inrichting": list(chk.institution_counts), "Aantal": list(chk.institution_counts.values())})
@@ -48,8 +49,10 @@ st.caption("Mogelijk bereik: een inrichting die voor een gemeente niet genoemd i
 st.subheader("Uitspraken in de tekst van het rapport")
 claims = pd.DataFrame(chk.claims)
 claims_view = pd.DataFrame({
-    "Uitspraak": claims["claim"], "Gepubliceerd": claims["published"] + " " + claims["unit"].fillna(""),
-    "Berekend": claims["computed"].map(lambda v: "" if v is None or pd.isna(v) else (fmt_pct(v / 100) if v <= 100 and not float(v).is_integer() else fmt_int(v))),
+    "Uitspraak": claims["claim"].map(claim_label),
+    "Gepubliceerd": [published_text(v, u) for v, u in zip(claims["published"], claims["unit"])],
+    "Berekend": ["" if v is None or pd.isna(v) else (fmt_pct(v / 100) if u == "percent" else fmt_int(v))
+                 for v, u in zip(claims["computed"], claims["unit"])],
     "Oordeel": claims["status"].map(STATUS_NL), "Toelichting": claims["message"],
 })
 st.dataframe(claims_view, hide_index=True, width="stretch")
