@@ -135,7 +135,7 @@ def main() -> None:
     with st.sidebar:
         who = policy.ROLES[viewer.role] + (f" · {viewer.gm_code}" if viewer.gm_code else "")
         st.markdown(f"**{viewer.username}**  \n{who}")
-        if st.button("Uitloggen", icon=":material/logout:"):
+        if st.button("Uitloggen", icon=":material/logout:", key="logout"):
             _logout()
             if _oidc_configured():
                 st.logout()

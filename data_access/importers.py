@@ -12,6 +12,7 @@ Rules (issue "Foundation"; ARCHITECTURE.md "Privacy"):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -114,13 +115,15 @@ def file_sha256(data: bytes) -> str:
 
 
 def parse_detentions(
-    data: bytes, file_name: str, resolver: ReferenceResolver, today: date | None = None
+    data: bytes, file_name: str, resolver: ReferenceResolver, today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> tuple[pd.DataFrame, ReadResult]:
     """Read and validate a detention-episode file.
 
     Output frame columns: ``line`` (int, file line), ``person_key`` (str, 64 hex), ``gm_code``,
     ``institution_code``, ``admission_date``, ``release_date``, ``expected_release_date``
     (``datetime.date`` or None), ``birth_year`` (Int64).
+    ``progress(fraction, dutch_text)`` is called now and then (fraction 0..1 of the checking work).
     Raises :class:`ImportValidationError` listing every problem.
     """
     today = today or date.today()
@@ -160,7 +163,10 @@ def parse_detentions(
 
     out = []
     seen: dict[tuple[str, date], int] = {}
+    n_rows = len(df)
     for i, r in enumerate(df.to_dict("records")):
+        if progress and i % 5000 == 0:
+            progress(i / n_rows, f"Rij {i + 1:,} van {n_rows:,} controleren".replace(",", "."))
         line = lines[i]
         row_problems: list[Problem] = []
         dates: dict[str, date | None] = {}
@@ -250,16 +256,21 @@ def import_detentions(
     username: str = "cli",
     synthetic: bool = False,
     today: date | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ImportResult:
     """Import a detention-episode file (format: ``bron_id;gemeente;inrichting;datum_aanvang;
     datum_einde;verwachte_einddatum;geboortejaar``) all-or-nothing and idempotently.
 
     ``synthetic=True`` marks generated demo data (keeps demo logins available); any other import
-    sets the database's data origin to ``real``. Raises :class:`ImportValidationError`.
+    sets the database's data origin to ``real``. ``progress(fraction, text)`` reports progress
+    (checking 0-0.8, storing 0.8-1). Raises :class:`ImportValidationError`.
     """
     with engine.connect() as conn:
         resolver = ReferenceResolver.from_db(conn)
-    frame, read = parse_detentions(data, file_name, resolver, today=today)
+    check_progress = (lambda f, t: progress(0.8 * f, t)) if progress else None
+    frame, read = parse_detentions(data, file_name, resolver, today=today, progress=check_progress)
+    if progress:
+        progress(0.8, "Opslaan in de database")
     sha = file_sha256(data)
     d, p = schema.detention, schema.person
     inserted = updated = unchanged = 0
@@ -319,4 +330,6 @@ def import_detentions(
             meta.set_meta(conn, "data_origin", "synthetic")
         audit.log_event(conn, username, None, "import", file_name,
                         dict(kind="detenties", batch_id=batch_id, inserted=inserted, updated=updated, unchanged=unchanged))
+    if progress:
+        progress(1.0, "Klaar")
     return ImportResult(file_name, batch_id, len(frame), inserted, updated, unchanged, read.encoding, read.separator)

@@ -119,7 +119,7 @@ def expected_releases(engine: sa.Engine, start: date, end: date, gm_codes: tuple
     if df.empty:
         return pd.DataFrame({"week_start": pd.Series(dtype="datetime64[ns]"), "gm_code": pd.Series(dtype=str), "n": pd.Series(dtype=int)})
     dt = pd.to_datetime(df["expected_release_date"])
-    df["week_start"] = (dt - pd.to_timedelta(dt.dt.weekday, unit="D")).dt.normalize()
+    df["week_start"] = (dt - pd.to_timedelta(dt.dt.day_of_week, unit="D")).dt.normalize()
     return df.groupby(["week_start", "gm_code"], as_index=False)["n"].sum()
 
 

@@ -54,6 +54,11 @@ def read_delimited(data: bytes, file_name: str) -> ReadResult:
     Raises :class:`FileFormatError` when the file is empty, has no header or a row has more
     fields than the header.
     """
+    if data.startswith(b"PK\x03\x04"):
+        raise FileFormatError(f"{file_name}: dit is een Excel-bestand (.xlsx), geen CSV. Sla het in Excel op als "
+                              "'CSV (gescheiden door lijstscheidingsteken)' en importeer dat bestand.")
+    if b"\x00" in data[:65536]:
+        raise FileFormatError(f"{file_name}: dit is geen tekstbestand (CSV); het bevat binaire gegevens.")
     text, encoding = decode_bytes(data)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
@@ -61,7 +66,10 @@ def read_delimited(data: bytes, file_name: str) -> ReadResult:
     header = lines[0]
     separator = ";" if header.count(";") >= header.count(",") and header.count(";") > 0 else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise FileFormatError(f"{file_name}, rij {reader.line_num}: het bestand is geen geldige CSV ({exc})") from exc
     columns = [c.strip() for c in rows[0]]
     records, line_numbers = [], []
     for i, row in enumerate(rows[1:], start=2):

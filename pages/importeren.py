@@ -22,9 +22,11 @@ st.caption("Een bestand met één fout wordt helemaal niet opgeslagen. Hetzelfde
 
 upload = st.file_uploader("Kies een bestand", type=["csv", "txt"])
 if upload is not None and st.button("Importeren", type="primary"):
+    bar = st.progress(0.0, text=f"{upload.name} controleren...")
     with st.spinner(f"{upload.name} controleren en opslaan..."):
         try:
-            res = importers.import_detentions(context.engine(), upload.getvalue(), upload.name, username=viewer.username)
+            res = importers.import_detentions(context.engine(), upload.getvalue(), upload.name, username=viewer.username,
+                                              progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text))
         except importers.ImportValidationError as exc:
             st.error(f"Import van {upload.name} geweigerd; er is niets opgeslagen. {len(exc.problems)} probleem/problemen:")
             problems = exc.problems_frame()

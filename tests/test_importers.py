@@ -139,3 +139,11 @@ def test_empty_and_garbage_files(empty_engine):
         import_detentions(empty_engine, b"", "leeg.csv", today=TODAY)
     with pytest.raises(ImportValidationError, match="geen gegevensrijen"):
         import_detentions(empty_engine, b"bron_id;gemeente;inrichting;datum_aanvang;datum_einde;verwachte_einddatum;geboortejaar\n", "kop.csv", today=TODAY)
+
+
+def test_binary_and_xlsx_files_rejected_with_dutch_message(empty_engine):
+    with pytest.raises(ImportValidationError, match="Excel-bestand"):
+        import_detentions(empty_engine, b"PK\x03\x04rest-of-zip", "export.csv", today=TODAY)
+    with pytest.raises(ImportValidationError, match="geen tekstbestand"):
+        import_detentions(empty_engine, b"\x00\x01\x02garbage", "rommel.csv", today=TODAY)
+    assert _counts(empty_engine) == (0, 0, 1)

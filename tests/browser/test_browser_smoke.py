@@ -42,3 +42,11 @@ def test_forbidden_page_not_reachable_by_url(page, app_url):
     assert page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Casuslijst").count() == 0
     assert page.get_by_role("heading", name="Casuslijst").count() == 0
     assert page.locator('[data-testid="stDataFrame"]').filter(has_text="persoonssleutel").count() == 0
+
+
+def test_logout_returns_to_login_and_is_audited(page, app_url, seeded_template):
+    login(page, app_url, "analist", "demo-analist")
+    page.get_by_role("button", name="Uitloggen").click()
+    wait_idle(page)
+    assert page.get_by_label("Gebruikersnaam").count() == 1
+    assert page.locator('[data-testid="stSidebarNav"] a').count() == 0
