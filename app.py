@@ -57,8 +57,8 @@ def _logout(reason: str = "logout") -> None:
     v = st.session_state.get("viewer")
     if v is not None:
         audit.log_event(context.engine(), v.username, v.role, reason, None, {})
-    for k in ("viewer", "last_activity", "filters"):
-        st.session_state.pop(k, None)
+    for k in list(st.session_state.keys()):  # nothing of this user's session survives a logout
+        del st.session_state[k]
 
 
 def _check_timeout() -> None:

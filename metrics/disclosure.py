@@ -259,8 +259,11 @@ def _greedy(
     reason: np.ndarray,
     lines: list[list[tuple[int, int, int]]],
     cell_lines: dict[tuple[int, int], list[int]],
+    protected: np.ndarray | None = None,
 ) -> None:
-    """Hide cells (in place) until no line contains exactly one hidden cell."""
+    """Hide cells (in place) until no line contains exactly one hidden cell.
+
+    ``protected`` cells (bool mask) are never chosen for secondary suppression."""
 
     def n_hidden_in(li: int) -> int:
         return sum(1 for i, j, _ in lines[li] if hidden[i, j])
@@ -273,7 +276,7 @@ def _greedy(
                 continue
             best_key, best = None, None
             for i, j, _ in line:
-                if hidden[i, j] or values[i, j] <= 0:
+                if hidden[i, j] or values[i, j] <= 0 or (protected is not None and protected[i, j]):
                     continue
                 others = [o for o in cell_lines[(i, j)] if o != li]
                 other_has_hidden = any(n_hidden_in(o) > 0 for o in others)
@@ -293,6 +296,7 @@ def _repair_candidate(
     pinned: tuple[int, int],
     lines: list[list[tuple[int, int, int]]],
     cell_lines: dict[tuple[int, int], list[int]],
+    protected: np.ndarray | None = None,
 ) -> tuple[int, int] | None:
     """Pick one more positive shown cell to hide so that ``pinned`` can get a cycle.
 
@@ -335,7 +339,7 @@ def _repair_candidate(
     candidates = [
         (int(values[c]), c)
         for c in map(tuple, np.argwhere(~hidden & (values > 0)))
-        if c in cell_lines
+        if c in cell_lines and (protected is None or not protected[c])
     ]
     if not candidates:
         return None
@@ -358,8 +362,12 @@ def suppress_table(
     config: DisclosureConfig = DEFAULT_CONFIG,
     margins: bool = True,
     total_label: str = "Totaal",
+    keep_grand_total: bool = False,
 ) -> SuppressedTable:
     """Apply primary and secondary suppression to a 2-D table of person counts.
+
+    ``keep_grand_total=True``: the grand total is shown elsewhere (e.g. as a KPI), so secondary
+    suppression never hides it and protects the other cells assuming it is known.
 
     Rule source: ARCHITECTURE.md privacy; CBS/Eurostat threshold rule.
 
@@ -405,15 +413,18 @@ def suppress_table(
     reason = np.where(hidden, REASON_PRIMARY, "").astype(object)
 
     lines = _lines(values.shape[0], values.shape[1], total_row, total_column)
+    protected = np.zeros(values.shape, dtype=bool)
+    if keep_grand_total and margins:
+        protected[-1, -1] = True  # the grand total is the last cell (for 1-row/1-column tables: the total cell)
     if lines and hidden.any():
         cell_lines = _cell_lines(lines)
         while True:
-            _greedy(values, hidden, reason, lines, cell_lines)
+            _greedy(values, hidden, reason, lines, cell_lines, protected)
             ranges = _lp_ranges(values, hidden, lines)
             pinned = [c for c, (lo, hi) in sorted(ranges.items()) if hi - lo < 1 - _WIDTH_TOL]
             if not pinned:
                 break
-            extra = _repair_candidate(values, hidden, pinned[0], lines, cell_lines)
+            extra = _repair_candidate(values, hidden, pinned[0], lines, cell_lines, protected)
             if extra is None:  # pragma: no cover - impossible, see module docstring
                 raise RuntimeError("secondary suppression could not protect the table")
             hidden[extra] = True
@@ -435,6 +446,7 @@ def suppress_series(
     config: DisclosureConfig = DEFAULT_CONFIG,
     total: bool = True,
     total_label: str = "Totaal",
+    keep_grand_total: bool = False,
 ) -> SuppressedTable:
     """1-D convenience wrapper around :func:`suppress_table`.
 
@@ -447,7 +459,8 @@ def suppress_series(
     if not isinstance(counts, pd.Series):
         raise TypeError(f"counts must be a pandas Series, got {type(counts).__name__}")
     name: Hashable = counts.name if counts.name is not None else "aantal"
-    return suppress_table(counts.to_frame(name=name), config=config, margins=total, total_label=total_label)
+    return suppress_table(counts.to_frame(name=name), config=config, margins=total, total_label=total_label,
+                          keep_grand_total=keep_grand_total)
 
 
 def audit_ranges(st: SuppressedTable) -> pd.DataFrame:

@@ -241,7 +241,7 @@ def check_published(
                 res["message"] += f" Het rapport kapt af in plaats van af te ronden ({_pct(100.0 * k / placed_known)} -> {r.value_text.replace('.', ',')}%)."
             if status is None:
                 res["message"] += f" {r.value_text.replace('.', ',')}% zou {', '.join(map(str, needed)) or 'geen geheel aantal'} personen vereisen"
-                res["message"] += (f"; dat kan alleen als personen onder 'Overig' in deze inrichting zaten, wat de tabel niet vermeldt." if needed
+                res["message"] += ("; dat kan alleen als personen onder 'Overig' in deze inrichting zaten, wat de tabel niet vermeldt." if needed
                                    else ".")
         elif r.claim == "within_60km_count":
             c = int(r.value_text)

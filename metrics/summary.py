@@ -20,7 +20,7 @@ def _series(counts: pd.Series, apply_disclosure: bool, config: disclosure.Disclo
     counts = counts.astype(int)
     if not apply_disclosure or counts.empty:
         return {str(k): int(v) for k, v in counts.items()}, []
-    st = disclosure.suppress_series(counts, config=config, total=True)
+    st = disclosure.suppress_series(counts, config=config, total=True, keep_grand_total=True)  # 'total' is shown too
     out, hidden = {}, []
     for k in counts.index:
         if bool(st.hidden.loc[k].iloc[0]):

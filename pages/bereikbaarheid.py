@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access.reference import Origin, default_origin
-from metrics.formatting import fmt_int, fmt_km, fmt_num, fmt_pct
+from metrics.formatting import fmt_int, fmt_km, fmt_num
 from ui import cache, components as ui, context
 
 viewer = context.require_page("bereikbaarheid")
@@ -28,21 +28,21 @@ ranked, w = cache.reachability_table(url, version, f, float(radius), float(road)
 if ranked.empty:
     ui.empty_state("Geen vrijlatingen in deze periode om plaatsingen van te tonen. Verruim de periode in de zijbalk.")
     st.stop()
+split = ui.split_labels(viewer, ranked.set_index("name")["n"], ranked.set_index("name")["within_radius"], f.gm_codes)
 k = st.columns(3)
-ui.kpi(k[0], f"Binnen {radius} km", ui.share_text(viewer, w["within"], w["total"], f.gm_codes),
-       f"Aandeel vrijlatingen uit een inrichting binnen {radius} km (× wegfactor {str(road).replace('.', ',')}). Noemer: {fmt_int(w['total'])} vrijlatingen in de periode.")
-ui.kpi(k[1], "Aantal binnen straal", ui.count_text(viewer, w["within"], f.gm_codes), "Vrijlatingen uit inrichtingen binnen de straal.")
+ui.kpi(k[0], f"Binnen {radius} km", "–" if split.part_hidden else ui.share_text(viewer, w["within"], w["total"], f.gm_codes, binary=True),
+       f"Aandeel vrijlatingen uit een inrichting binnen {radius} km (× wegfactor {fmt_num(road, 2)}). Noemer: {split.total} vrijlatingen in de periode.")
+ui.kpi(k[1], "Aantal binnen straal", split.part, f"Vrijlatingen uit inrichtingen binnen de straal; daarbuiten: {split.rest}.")
 ui.kpi(k[2], "Inrichtingen binnen straal", fmt_int(int(ranked["within_radius"].sum())), "Inrichtingen met minstens één vrijlating in de periode die binnen de straal liggen.")
 
-counts = ui.suppressed_counts(viewer, ranked.set_index("name")["n"], f.gm_codes)
-ranked["shown_n"] = ranked["name"].map(counts)
-labels = ui.count_labels(viewer, ranked.set_index("name")["n"], f.gm_codes)
+labels = split.per_item
+ranked["shown_n"] = ranked["name"].map(split.shown).values
 theta = np.linspace(0, 2 * np.pi, 181)
 dlat = radius / road / 111.2
 fig = go.Figure()
 fig.add_trace(go.Scatter(x=lon + dlat * np.cos(theta) / np.cos(np.radians(lat)), y=lat + dlat * np.sin(theta), mode="lines",
                          name=f"{radius} km", line=dict(dash="dash", color="#555")))
-top = ranked["n"].rank(method="first", ascending=False) <= 8  # label the 8 largest; the rest on hover
+top = ranked["shown_n"].fillna(0).rank(method="first", ascending=False) <= 8  # label the 8 largest; the rest on hover
 fig.add_trace(go.Scatter(x=ranked["lon"], y=ranked["lat"], mode="markers+text", name="Inrichting",
                          marker=dict(size=8 + 3 * np.sqrt(ranked["shown_n"].fillna(1)), color=np.where(ranked["within_radius"], "#1f6f8b", "#c0392b")),
                          text=np.where(top, ranked["name"].str.replace("Justitieel Complex", "JC"), ""), textposition="top center", textfont=dict(size=11),
@@ -61,7 +61,8 @@ table = ranked.assign(
     **{"Binnen straal": np.where(ranked["within_radius"], "ja", "nee"), "Grensgeval": np.where(ranked["borderline"], "ja (±2 km)", "")},
 )[["name", "Afstand", "Vrijlatingen", "Binnen straal", "Grensgeval"]].rename(columns={"name": "Inrichting"})
 st.dataframe(table, hide_index=True, width="stretch")
-export_table = table.assign(Vrijlatingen=ranked["name"].map(ui.count_labels(viewer, ranked.set_index("name")["n"], f.gm_codes, export=True)).values)
+export_split = ui.split_labels(viewer, ranked.set_index("name")["n"], ranked.set_index("name")["within_radius"], f.gm_codes, export=True)
+export_table = table.assign(Vrijlatingen=ranked["name"].map(export_split.per_item).values)
 st.caption("Grensgeval: de afstand ligt binnen 2 km van de straal of de inrichting is in de referentiegegevens als twijfelgeval gemarkeerd; coördinaten zijn bij benadering.")
 ui.downloads(viewer, export_table, "bereikbaarheid_inrichtingen", index=False)
 
@@ -72,9 +73,10 @@ if pop.empty:
     ui.empty_state("Op de peildatum zit niemand uit de selectie in detentie.")
 else:
     pcounts = pop.set_index("name")["n"]
-    ptable = pop.assign(**{"Nu in detentie": pop["name"].map(ui.count_labels(viewer, pcounts, f.gm_codes)).values,
+    pin = pop.set_index("name")["within_radius"]
+    ptable = pop.assign(**{"Nu in detentie": pop["name"].map(ui.split_labels(viewer, pcounts, pin, f.gm_codes).per_item).values,
                            "Afstand": pop["distance_km"].map(fmt_km), "Binnen straal": np.where(pop["within_radius"], "ja", "nee")})
     ptable = ptable[["name", "Nu in detentie", "Afstand", "Binnen straal"]].rename(columns={"name": "Inrichting"})
     st.dataframe(ptable, hide_index=True, width="stretch")
-    ui.downloads(viewer, ptable.assign(**{"Nu in detentie": pop["name"].map(ui.count_labels(viewer, pcounts, f.gm_codes, export=True)).values}),
+    ui.downloads(viewer, ptable.assign(**{"Nu in detentie": pop["name"].map(ui.split_labels(viewer, pcounts, pin, f.gm_codes, export=True).per_item).values}),
                  "nu_in_detentie_per_inrichting", index=False)

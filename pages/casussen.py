@@ -13,9 +13,15 @@ ui.page_header("Casuslijst", "Welke detenties lopen of liepen er in de periode? 
 f = context.filters()
 st.caption(ui.filter_caption(f) + (" · alleen uw eigen gemeente" if viewer.role == "gemeente" else ""))
 only_now = st.toggle("Alleen nu in detentie", value=False)
+signature = (f, only_now)
+if st.session_state.get("case_signature") != signature:  # other filters: back to the first page
+    st.session_state["case_signature"], st.session_state["case_page"] = signature, 1
 page = st.session_state.get("case_page", 1)
 rows, total = queries.case_list(context.engine(), viewer, f, only_in_detention=only_now,
                                 limit=queries.CASE_PAGE_SIZE, offset=(page - 1) * queries.CASE_PAGE_SIZE)
+if total and (page - 1) * queries.CASE_PAGE_SIZE >= total:  # page beyond the end (data changed): show the last one
+    st.session_state["case_page"] = max(1, math.ceil(total / queries.CASE_PAGE_SIZE))
+    st.rerun()
 if total == 0:
     ui.empty_state("Geen detenties voor deze selectie. Verruim de periode of zet 'Alleen nu in detentie' uit.")
     st.stop()

@@ -4,7 +4,6 @@ import streamlit as st
 
 from metrics import inflow
 from metrics.durations import BAND_LABELS
-from metrics.formatting import fmt_int, fmt_pct
 from ui import cache, components as ui, context
 
 viewer = context.require_page("detentieduur")
@@ -22,7 +21,7 @@ total = int(bands["n"].sum())
 cols = st.columns(3)
 for col, row in zip(cols, bands.itertuples()):
     ui.kpi(col, row.label, ui.share_text(viewer, row.n, total, f.gm_codes),
-           f"Aandeel vrijlatingen met duur {row.label}: {ui.count_text(viewer, row.n, f.gm_codes)} van {fmt_int(total)} vrijlatingen in de periode.")
+           f"Aandeel vrijlatingen met duur {row.label}: {ui.count_text(viewer, row.n, f.gm_codes)} van {ui.count_text(viewer, total, f.gm_codes)} vrijlatingen in de periode.")
 
 st.subheader("Kort en langer verblijf per jaar, vergeleken met 2019")
 trend = inflow.yearly_band_trend(cube, base_year=2019)
@@ -32,10 +31,13 @@ shown = ui.shown_table(viewer, yt, f.gm_codes)
 fig = px.line(shown.reset_index(names="Jaar").melt(id_vars="Jaar", var_name="Duur", value_name="Vrijlatingen"),
               x="Jaar", y="Vrijlatingen", color="Duur", markers=True)
 ui.chart(ui.style_figure(fig), "Grafiek: aantal vrijlatingen per jaar met kort (< 4 weken) en langer verblijf.")
-if 2019 in set(trend["year"]):
-    last = trend.iloc[-1]
-    st.caption(f"Verandering {int(last['year'])} t.o.v. 2019: kort {fmt_pct(last['short_change'])}, langer {fmt_pct(last['longer_change'])} "
-               "(rapport 2.2 noemt voor 2021: kort −18%, langer +18%). Noemer: het aantal in 2019.")
+complete = trend[trend["year"] < context.today().year]
+if 2019 in set(complete["year"]) and len(complete) > 1:
+    changes = complete[complete["year"] > 2019].set_index("year")[["short_change", "longer_change"]]
+    st.caption("Verandering t.o.v. 2019 (noemer: het aantal in 2019; alleen volledige jaren): "
+               + "; ".join(f"{y}: kort {ui.change_text(shown, str(y), '2019', '< 4 weken', r.short_change)}, "
+                           f"langer {ui.change_text(shown, str(y), '2019', '≥ 4 weken', r.longer_change)}" for y, r in changes.iterrows())
+               + ". Het rapport (2.2) noemt voor 2021: kort −18%, langer +18%.")
 ui.count_table(viewer, yt, f.gm_codes, "duur_per_jaar")
 
 st.subheader("Duur per gemeente")

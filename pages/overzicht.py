@@ -4,7 +4,6 @@ import streamlit as st
 
 from metrics import inflow
 from metrics.durations import BAND_LABELS
-from metrics.formatting import fmt_int, fmt_pct
 from ui import cache, components as ui, context
 
 viewer = context.require_page("overzicht")
@@ -14,7 +13,7 @@ url, version, today = context.db_url(), cache.data_version(context.db_url()), co
 st.caption(ui.filter_caption(f) + " · " + ui.today_caption(today))
 
 k = cache.overview(url, version, f, today, 60.0)
-if k.releases == 0 and k.admissions == 0 and k.in_detention == 0:
+if k.releases == 0 and k.admissions == 0:
     ui.empty_state("Er zijn geen detenties in deze periode. Kies een andere periode of gemeente, of importeer gegevens (rol zvh of beheer).")
     st.stop()
 
@@ -24,10 +23,11 @@ ui.kpi(c[0], "Uitstroom", ui.count_text(viewer, k.releases, f.gm_codes),
 ui.kpi(c[1], "Instroom", ui.count_text(viewer, k.admissions, f.gm_codes), "Aantal detenties met een aanvangsdatum in de periode.")
 ui.kpi(c[2], "Nu in detentie", ui.count_text(viewer, k.in_detention, f.gm_codes),
        "Detenties die op de peildatum lopen (aanvang op of voor de peildatum, nog geen einddatum of einddatum erna).")
-ui.kpi(c[3], "Kort verblijf", fmt_pct(k.short_share) if k.short_share is not None else "–",
+ui.kpi(c[3], "Kort verblijf", ui.share_text(viewer, k.short_count, k.banded_releases, f.gm_codes),
        "Aandeel vrijlatingen na minder dan 4 weken (< 28 dagen); noemer: alle vrijlatingen in de periode.")
-ui.kpi(c[4], "Binnen 60 km", ui.share_text(viewer, k.within_radius["within"], k.within_radius["total"], f.gm_codes),
-       f"Aandeel vrijlatingen uit een inrichting binnen 60 km hemelsbreed van het ZVH (Hilversum). Noemer: {fmt_int(k.within_radius['total'])} vrijlatingen.")
+ui.kpi(c[4], "Binnen 60 km", ui.share_text(viewer, k.within_radius["within"], k.within_radius["total"], f.gm_codes, binary=True),
+       "Aandeel vrijlatingen uit een inrichting binnen 60 km hemelsbreed van het ZVH (Hilversum). "
+       f"Noemer: {ui.count_text(viewer, k.within_radius['total'], f.gm_codes)} vrijlatingen in de periode.")
 ui.kpi(c[5], "Vrij in komende 4 weken", ui.count_text(viewer, k.expected_next_4_weeks, f.gm_codes),
        "Personen nu in detentie met een verwachte einddatum in de komende 28 dagen.")
 
@@ -37,5 +37,5 @@ table = inflow.crosstab(cube.assign(period=cube["year"].astype(str) + "-K" + cub
 shown = ui.shown_table(viewer, table, f.gm_codes)
 long = shown.reset_index(names="Kwartaal").melt(id_vars="Kwartaal", var_name="Duur", value_name="Vrijlatingen")
 fig = px.bar(long, x="Kwartaal", y="Vrijlatingen", color="Duur", barmode="stack")
-ui.chart(ui.style_figure(fig), f"Grafiek: vrijlatingen per kwartaal naar duur; totaal {fmt_int(k.releases)} in de periode. De tabel hieronder geeft dezelfde cijfers.")
+ui.chart(ui.style_figure(fig), f"Grafiek: vrijlatingen per kwartaal naar duur; totaal {ui.count_text(viewer, k.releases, f.gm_codes)} in de periode. De tabel hieronder geeft dezelfde cijfers.")
 ui.count_table(viewer, table, f.gm_codes, "uitstroom_per_kwartaal_en_duur")

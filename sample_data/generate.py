@@ -45,6 +45,7 @@ Constraints and their source
   Institutions marked ``borderline_60km`` are not used for 2021.
 * Every 2021 release is a different person (report 2.2 counts persons).
 * Trend (report 2.2): compared with 2019, short stays (< 4 weeks) in 2021 are down
+  (the smaller gemeenten' 2019 bands are chosen so that the whole region follows it too)
   about 18% and stays over 4 weeks up about 18%. So the three big gemeenten get about
   61 / 0.82 = 74 short and 84 / 1.18 = 71 longer releases in 2019 (each +-2);
   2020 is 2021 +-7% per band; 2022 up to the year of ``today`` is 2021 +-10% per
@@ -423,9 +424,31 @@ class _Builder:
             base = np.array([TREND_2019_SHORT, *(base[1:] / base[1:].sum() * TREND_2019_LONGER)])
         return base / base.sum()
 
+    def _small_bands_2019(self, big: dict[str, dict[str, int]]) -> dict[str, list[str]]:
+        """Bands of the 2019 releases of the smaller gemeenten, chosen so that the whole region
+        follows the report's trend too: 2021 short stays = 2019 x 0.82, longer = 2019 x 1.18
+        (report 2.2). Call after :meth:`table_year`."""
+        rng = self.rng
+        r21 = [e.band for e in self.episodes if e.end is not None and e.end.year == TABLE_YEAR]
+        short19 = int(round(sum(b == "kort" for b in r21) / 0.82))
+        longer19 = int(round(sum(b != "kort" for b in r21) / 1.18))
+        s_short = max(0, short19 - sum(c["kort"] for c in big.values()))
+        s_longer = max(0, longer19 - sum(c["middel"] + c["lang"] for c in big.values()))
+        small = [g for g in self.table.totals if g not in BIG_THREE and self._year_window(g, FIRST_YEAR)]
+        weights = [float(self.table.totals.get(g, 0) or 0) or 2.0 for g in small]
+        sizes = _largest_remainder(s_short + s_longer, weights)
+        n_mid = int(rng.binomial(s_longer, 0.4))
+        pool = ["kort"] * s_short + ["middel"] * n_mid + ["lang"] * (s_longer - n_mid)
+        pool = [pool[i] for i in rng.permutation(len(pool))]
+        out, pos = {}, 0
+        for g, n in zip(small, sizes):
+            out[g], pos = pool[pos:pos + n], pos + n
+        return out
+
     def other_years(self) -> None:
         rng, t = self.rng, self.table
         counts_2019 = self._band_counts_2019()
+        small_2019 = self._small_bands_2019(counts_2019)
         for year in range(FIRST_YEAR, self.today.year + 1):
             if year == TABLE_YEAR:
                 continue
@@ -444,6 +467,8 @@ class _Builder:
                     counts = counts_2019[name] if year == FIRST_YEAR else self._band_counts(name, year)
                     counts = {b: int(round(c * frac)) for b, c in counts.items()}
                     bands = [b for b in BANDS for _ in range(counts[b])]
+                elif year == FIRST_YEAR:
+                    bands = small_2019.get(name, [])
                 else:
                     if name == "Eemnes":
                         n = int(rng.integers(1, 4))

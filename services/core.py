@@ -91,7 +91,8 @@ class OverviewKpis:
     release_persons: int
     admissions: int
     in_detention: int
-    short_share: float | None  # fraction of releases with a band that were < 4 weeks
+    short_count: int  # releases after < 4 weeks
+    banded_releases: int  # releases with a known duration (denominator of the short-stay share)
     within_radius: dict
     expected_next_4_weeks: int
 
@@ -100,15 +101,14 @@ def overview(engine: sa.Engine, f: Filters, today: date, radius_km: float = 60.0
     """Headline figures for the period ``f`` and the population on ``today``."""
     rel = release_cube(engine, f)
     adm = admission_cube(engine, f)
-    bands = inflow.band_shares(rel)
-    short = bands.set_index("band").loc["kort", "share"] if bands["n"].sum() else None
+    bands = inflow.band_shares(rel).set_index("band")
     pop = queries.population_on(engine, today, f.gm_codes)
     exp = queries.expected_releases(engine, today, today + timedelta(days=28), f.gm_codes)
     w = reachability.within_radius(inflow.counts_by(rel, ["institution_code"]), distances(engine), radius_km) if len(rel) else {"within": 0, "total": 0, "share": None, "radius_km": radius_km}
     return OverviewKpis(
         releases=int(rel["n"].sum()), release_persons=queries.distinct_persons(engine, "release", f),
         admissions=int(adm["n"].sum()), in_detention=int(pop["n"].sum()),
-        short_share=None if short is None or pd.isna(short) else float(short), within_radius=w,
+        short_count=int(bands.loc["kort", "n"]), banded_releases=int(bands["n"].sum()), within_radius=w,
         expected_next_4_weeks=int(exp["n"].sum()),
     )
 

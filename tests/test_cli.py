@@ -5,7 +5,8 @@ import sys
 
 import pytest
 
-from tests.conftest import CASES, ROOT
+from sample_data.generate import generate_detentions
+from tests.conftest import CASES, ROOT, TODAY
 
 
 def run(*args):
@@ -18,7 +19,7 @@ def db(tmp_path_factory):
     url = f"duckdb:///{tmp_path_factory.mktemp('cli') / 'cli.duckdb'}"
     code, out, err = run("--db", url, "init", "--today", "2026-11-29")
     assert code == 0, err
-    assert json.loads(out)["sample_detentions"] == 1395
+    assert json.loads(out)["sample_detentions"] == len(generate_detentions(today=TODAY))
     return url
 
 

@@ -386,3 +386,25 @@ def test_property_suppression_protects(t):
                 assert d == vals[i, j] and isinstance(d, int)
     assert res.n_hidden == int(hid.sum())
     assert np.isnan(res.shown_values().to_numpy()[hid]).all()
+
+
+# --- keep_grand_total: the grand total is published elsewhere (a KPI), so it must stay shown
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=2, max_size=4), min_size=2, max_size=4).filter(
+    lambda rows: len({len(r) for r in rows}) == 1))
+def test_keep_grand_total_never_hides_it_and_still_protects(rows):
+    table = pd.DataFrame(rows)
+    result = suppress_table(table, keep_grand_total=True)
+    grand = int(table.to_numpy().sum())
+    if not 0 < grand < 5:
+        assert not result.hidden.iloc[-1, -1]
+    for row in audit_ranges(result).itertuples():
+        assert row.hi - row.lo >= 1 - 1e-6
+
+
+def test_keep_grand_total_split_example():
+    # 5 within the radius, 1 outside, total 6 shown elsewhere: both group totals must be hidden
+    table = pd.DataFrame({"deel": [5, 0], "rest": [0, 1]}, index=["PI A", "PI B"])
+    result = suppress_table(table, keep_grand_total=True)
+    assert not result.hidden.loc["Totaal", "Totaal"]
+    assert result.hidden.loc["Totaal", "deel"] and result.hidden.loc["Totaal", "rest"]

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from data_access import schema
 from data_access.setup import init_database
+from sample_data.generate import generate_detentions
 from tests.conftest import TODAY
 
 
@@ -26,5 +27,5 @@ def test_init_twice_is_idempotent(fresh_seeded_engine):
     summary = init_database(fresh_seeded_engine, sample=True, today=TODAY)
     with fresh_seeded_engine.connect() as conn:
         after = conn.execute(sa.select(sa.func.count()).select_from(schema.detention)).scalar()
-    assert before == after == 1395
+    assert before == after == len(generate_detentions(today=TODAY))
     assert summary["demo_accounts_created"] == 0

@@ -5,6 +5,7 @@ Plotly with Dutch separators.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -102,16 +103,18 @@ def count_table(
     """
     cfg = core.disclosure_config()
     on_screen = policy.needs_disclosure(viewer, gm_filter)
-    st_export = disclosure.suppress_table(table, config=cfg, margins=margins)
+    st_export = disclosure.suppress_table(table, config=cfg, margins=margins, keep_grand_total=True)
     if on_screen:
         shown = st_export
         disp = shown.display(fmt=fmt_int)
     else:
         shown = None
         t = table.copy()
-        if margins:
-            t["Totaal"] = t.sum(axis=1)
-            t.loc["Totaal"] = t.sum(axis=0)
+        if margins:  # same shape as disclosure.suppress_table: a total line only where there are >1 lines
+            if t.shape[1] > 1 or t.shape[0] == 1:
+                t["Totaal"] = t.sum(axis=1)
+            if t.shape[0] > 1 or table.shape[1] == 1:
+                t.loc["Totaal"] = t.sum(axis=0)
         disp = t.map(fmt_int)
     disp.columns = [str(c) for c in disp.columns]
     disp.index = [str(i) for i in disp.index]
@@ -124,38 +127,41 @@ def count_table(
     return shown
 
 
-def suppressed_counts(viewer: policy.Viewer, counts: pd.Series, gm_filter: tuple[str, ...] | None, export: bool = False) -> pd.Series:
-    """A 1-D series of counts as the viewer may see it (hidden cells NaN); ``export=True`` for downloads."""
-    if not policy.needs_disclosure(viewer, gm_filter, export=export) or counts.empty:
-        return counts.astype(float)
-    st_ = disclosure.suppress_series(counts.astype(int), config=core.disclosure_config(), total=True)
-    vals = st_.shown_values().iloc[:, 0]
-    return vals.reindex(counts.index)
+def _complement_small(numerator: int, denominator: int) -> bool:
+    cfg = core.disclosure_config()
+    return 0 < denominator - numerator < cfg.threshold
 
 
-def share_text(viewer: policy.Viewer, numerator: int, denominator: int, gm_filter: tuple[str, ...] | None) -> str:
-    """A share in nl-NL format, or '–' when disclosure control hides it for this viewer."""
+def share_text(viewer: policy.Viewer, numerator: int, denominator: int, gm_filter: tuple[str, ...] | None,
+               binary: bool = False) -> str:
+    """A share in nl-NL format, or '–' when disclosure control hides it for this viewer.
+
+    ``binary=True`` for a two-way split (within / outside the radius): then a small complement
+    (denominator - numerator in 1..threshold-1) hides the share too, since it would reveal it.
+    """
     if denominator == 0:
         return "–"
     if policy.needs_disclosure(viewer, gm_filter):
         s = disclosure.share_or_hidden(numerator, denominator, core.disclosure_config())
-        return fmt_pct(s) if s is not None else "–"
+        if s is None or (binary and _complement_small(numerator, denominator)):
+            return "–"
+        return fmt_pct(s)
     return fmt_pct(numerator / denominator)
 
 
-def count_labels(viewer: policy.Viewer, counts: pd.Series, gm_filter: tuple[str, ...] | None, export: bool = False) -> pd.Series:
-    """Counts as nl-NL strings the viewer may see: hidden cells '<5' (primary) or '–' (secondary)."""
-    if not policy.needs_disclosure(viewer, gm_filter, export=export) or counts.empty:
-        return counts.map(fmt_int)
-    st_ = disclosure.suppress_series(counts.astype(int), config=core.disclosure_config(), total=True)
-    return st_.display(fmt=fmt_int).iloc[:, 0].reindex(counts.index)
+def count_text(viewer: policy.Viewer, n: int, gm_filter: tuple[str, ...] | None,
+               of_total: int | None = None) -> str:
+    """A count in nl-NL format, or '<5' when it is a small cell for this viewer.
 
-
-def count_text(viewer: policy.Viewer, n: int, gm_filter: tuple[str, ...] | None) -> str:
-    """A count in nl-NL format, or '<5' when it is a small cell for this viewer."""
+    With ``of_total`` (a shown total that ``n`` is part of, in a two-way split) the count is
+    hidden ('–') as well when the rest (of_total - n) is small, since it could be recomputed.
+    """
     cfg = core.disclosure_config()
-    if policy.needs_disclosure(viewer, gm_filter) and 0 < n < cfg.threshold:
-        return f"<{cfg.threshold}"
+    if policy.needs_disclosure(viewer, gm_filter):
+        if 0 < n < cfg.threshold:
+            return f"<{cfg.threshold}"
+        if of_total is not None and _complement_small(n, of_total):
+            return "–"
     return fmt_int(n)
 
 
@@ -180,5 +186,45 @@ def shown_table(viewer: policy.Viewer, table: pd.DataFrame, gm_filter: tuple[str
     """Interior cells of a count table as the viewer may see them (hidden -> NaN), for charts."""
     if table.empty or not policy.needs_disclosure(viewer, gm_filter):
         return table.astype(float)
-    st_ = disclosure.suppress_table(table.astype(int), config=core.disclosure_config(), margins=True)
+    st_ = disclosure.suppress_table(table.astype(int), config=core.disclosure_config(), margins=True, keep_grand_total=True)
     return st_.shown_values().loc[table.index, table.columns]
+
+
+def change_text(shown: pd.DataFrame, row: str, base_row: str, col: str, change: float) -> str:
+    """A relative change (fraction) as nl-NL percentage, or '–' when either count is hidden in
+    ``shown`` (the viewer's disclosure-controlled table), so a change cannot reveal a hidden cell."""
+    if row not in shown.index or base_row not in shown.index or pd.isna(shown.loc[row, col]) or pd.isna(shown.loc[base_row, col]):
+        return "–"
+    return ("+" if change > 0 else "") + fmt_pct(change)
+
+
+@dataclass
+class SplitLabels:
+    """Labels of a two-way split (e.g. within / outside a radius) as the viewer may see them."""
+
+    per_item: pd.Series  # item -> count label ('<5' / '–' where hidden)
+    shown: pd.Series  # item -> count as float, NaN where hidden (for charts)
+    part: str  # label of the part total (e.g. within the radius)
+    rest: str  # label of the rest total
+    total: str  # label of the grand total
+    part_hidden: bool
+
+
+def split_labels(viewer: policy.Viewer, counts: pd.Series, in_part: pd.Series, gm_filter: tuple[str, ...] | None,
+                 export: bool = False) -> SplitLabels:
+    """Disclosure control for items (e.g. institutions) that each fall in one of two groups.
+
+    The items x {part, rest} table (one non-zero cell per row) goes through
+    :func:`metrics.disclosure.suppress_table` with margins, so neither an item count nor either
+    group total can be recomputed from what is shown. ``counts`` and ``in_part`` share an index.
+    """
+    table = pd.DataFrame({"deel": counts.where(in_part, 0), "rest": counts.where(~in_part, 0)}).astype(int)
+    if not policy.needs_disclosure(viewer, gm_filter, export=export) or table.empty:
+        tot = table.sum()
+        return SplitLabels(counts.map(fmt_int), counts.astype(float), fmt_int(tot["deel"]), fmt_int(tot["rest"]), fmt_int(tot.sum()), False)
+    st_ = disclosure.suppress_table(table, config=core.disclosure_config(), margins=True, keep_grand_total=True)
+    disp = st_.display(fmt=fmt_int)
+    # a one-row table gets no total row (suppress_table): then the row itself holds the totals
+    tot = "Totaal" if "Totaal" in disp.index else counts.index[0]
+    return SplitLabels(disp.loc[counts.index, "Totaal"], st_.shown_values().loc[counts.index, "Totaal"], disp.loc[tot, "deel"],
+                       disp.loc[tot, "rest"], disp.loc[tot, "Totaal"], bool(st_.hidden.loc[tot, "deel"]))

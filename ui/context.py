@@ -24,9 +24,20 @@ def viewer() -> policy.Viewer:
     """The logged-in viewer; stops the page with a message when nobody is logged in."""
     v = st.session_state.get("viewer")
     if not isinstance(v, policy.Viewer):
+        _back_to_entry_point()
         st.warning("U bent niet ingelogd. Ga naar de startpagina om in te loggen.")
         st.stop()
     return v
+
+
+def _back_to_entry_point() -> None:
+    """A fresh server whose very first request is a deep link (``/casussen``) runs the page file
+    on its own, in Streamlit's legacy ``pages/`` mode, before ``app.py`` has registered the
+    role-based navigation. Send such a session to ``app.py`` (login, navigation) instead."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        st.switch_page("app.py")
 
 
 def require_page(page_key: str) -> policy.Viewer:

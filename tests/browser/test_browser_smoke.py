@@ -50,3 +50,40 @@ def test_logout_returns_to_login_and_is_audited(page, app_url, seeded_template):
     wait_idle(page)
     assert page.get_by_label("Gebruikersnaam").count() == 1
     assert page.locator('[data-testid="stSidebarNav"] a').count() == 0
+
+
+def test_deep_link_on_a_fresh_server_shows_login(seeded_template, tmp_path, browser):
+    """The very first request to a new server is a deep link: Streamlit's legacy pages/ mode would
+    run the page file on its own; the app must send it to the login instead (ui.context)."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.browser.conftest import _free_port
+    from tests.conftest import ROOT
+
+    path = tmp_path / "fresh.duckdb"
+    shutil.copy(seeded_template, path)
+    port = _free_port()
+    env = dict(__import__("os").environ, TKM_DATABASE_URL=f"duckdb:///{path}")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+                             "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1200})
+        pg.goto(f"http://127.0.0.1:{port}/auditlog")
+        wait_idle(pg)
+        pg.get_by_label("Gebruikersnaam").wait_for(timeout=30_000)
+        assert pg.locator('[data-testid="stSidebarNav"] a').count() == 0
+        assert pg.get_by_role("heading", name="Auditlog").count() == 0
+        pg.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,117 @@
+"""Detentieduur: band shares, the yearly short/longer table and the table per gemeente, against SQL."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from data_access.queries import Filters
+from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
+    BAND_ORDER,
+    BAND_SQL,
+    GM,
+    P1990,
+    P2021,
+    assert_count_table,
+    crosstab_sql,
+    download_buttons,
+    exception_text,
+    frames,
+    kpi,
+    kpi_help,
+    nl_pct,
+    open_page,
+    releases_sql,
+    seeded_app,
+    small_count_cells,
+    sql_rows,
+    texts,
+)
+
+YEAR_SQL = "CAST(year(d.release_date) AS VARCHAR)"
+SHORT_LONGER_SQL = "CASE WHEN d.release_date - d.admission_date < 28 THEN '< 4 weken' ELSE '≥ 4 weken' END"
+P2019_2021 = Filters(date(2019, 1, 1), date(2021, 12, 31), None)
+
+
+def _band_counts(url, f) -> dict[str, int]:
+    rows = sql_rows(url, f"SELECT {BAND_SQL} AS b, count(*) FROM detention d WHERE d.release_date BETWEEN :a AND :b GROUP BY 1",
+                    a=f.date_from, b=f.date_to)
+    return {b: n for b, n in rows}
+
+
+def test_zvh_band_shares_2021(seeded_app):
+    at = open_page("detentieduur", "zvh", P2021)
+    counts = _band_counts(seeded_app, P2021)
+    total = releases_sql(seeded_app, P2021)
+    assert sum(counts.values()) == total == 165
+    assert [m.label for m in at.metric] == list(BAND_ORDER)
+    for band in BAND_ORDER:
+        assert kpi(at, band) == nl_pct(counts[band] / total)
+        assert f"{counts[band]} van {total} vrijlatingen" in kpi_help(at, band)
+    assert kpi(at, "< 4 weken") == "42,4%"
+
+
+def test_zvh_tables_2021(seeded_app):
+    at = open_page("detentieduur", "zvh", P2021)
+    year_table, gm_table = frames(at)
+    assert_count_table(year_table, crosstab_sql(seeded_app, YEAR_SQL, SHORT_LONGER_SQL, "release_date", P2021))
+    gm_counts = crosstab_sql(seeded_app, "m.name", BAND_SQL, "release_date", P2021, "JOIN municipality m ON m.gm_code = d.gm_code")
+    assert_count_table(gm_table, gm_counts)
+    assert gm_table.loc["Hilversum", "Totaal"] == "91"
+    assert list(gm_table.columns) == list(BAND_ORDER) + ["Totaal"]
+    assert [b.label for b in download_buttons(at)] == ["Download CSV", "Download Excel"] * 2
+
+
+def test_change_against_2019(seeded_app):
+    at = open_page("detentieduur", "zvh", P2019_2021)
+    year_counts = crosstab_sql(seeded_app, YEAR_SQL, SHORT_LONGER_SQL, "release_date", P2019_2021)
+    assert_count_table(frames(at)[0], year_counts)
+    short = year_counts["< 4 weken"]
+    longer = year_counts["≥ 4 weken"]
+    caption = next(c for c in texts(at, "caption") if c.startswith("Verandering"))
+    m = re.search(r"2021: kort (\S+)%, langer (\S+)%", caption)
+    assert m, caption
+
+    def pct(s: str) -> float:
+        return float(s.replace("−", "-").replace("+", "").replace(",", "."))
+
+    assert pct(m.group(1)) == pytest.approx(round((short["2021"] / short["2019"] - 1) * 100, 1))
+    assert pct(m.group(2)) == pytest.approx(round((longer["2021"] / longer["2019"] - 1) * 100, 1))
+    assert re.search(r"\d,\d%", caption)  # decimal comma
+
+
+def test_no_change_caption_without_2019(seeded_app):
+    at = open_page("detentieduur", "zvh", P2021)
+    assert not any(c.startswith("Verandering") for c in texts(at, "caption"))
+
+
+def test_bestuur_small_gemeente(seeded_app):
+    f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
+    at = open_page("detentieduur", "bestuur", f)
+    assert [m.value for m in at.metric] == ["–", "–", "–"]  # 4 releases: below the minimum denominator
+    for frame in frames(at):
+        assert not small_count_cells(frame)
+    assert frames(at)[1].loc["Laren", "Totaal"] == "<5"
+
+
+def test_bestuur_region_shares_are_shown(seeded_app):
+    at = open_page("detentieduur", "bestuur", P2021)
+    assert kpi(at, "< 4 weken") == "42,4%"
+    gm_table = frames(at)[1]
+    assert gm_table.loc["Hilversum", "Totaal"] == "91"
+    assert not small_count_cells(gm_table)
+
+
+def test_bestuur_help_text_does_not_reveal_small_total(seeded_app):
+    f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
+    at = open_page("detentieduur", "bestuur", f)
+    assert not [m.help for m in at.metric if re.search(r"van [1-4] vrijlatingen", m.help)]
+
+
+def test_period_without_data_shows_empty_state(seeded_app):
+    at = open_page("detentieduur", "zvh", P1990)
+    assert not at.exception, exception_text(at)
+    info = texts(at, "info")
+    assert len(info) == 1 and "Verruim de periode" in info[0]
+    assert len(at.metric) == 0 and len(at.dataframe) == 0
