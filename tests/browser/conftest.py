@@ -80,9 +80,11 @@ def page(browser):
 def wait_idle(page, timeout=30_000):
     """Wait until Streamlit has finished running the script (no running indicator)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_timeout(300)  # let a rerun that a click triggered start
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    page.wait_for_timeout(500)
+        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+        " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }", timeout=timeout)
+    page.wait_for_timeout(300)
 
 
 def login(page, app_url, username, password):
@@ -91,8 +93,9 @@ def login(page, app_url, username, password):
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
-    wait_idle(page)
     page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=30_000)
+    page.get_by_role("heading", name="Overzicht").first.wait_for(timeout=30_000)  # every role starts there
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=30_000)
     wait_idle(page)
 
 

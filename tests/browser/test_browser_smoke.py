@@ -47,7 +47,7 @@ def test_forbidden_page_not_reachable_by_url(page, app_url):
 def test_logout_returns_to_login_and_is_audited(page, app_url, seeded_template):
     login(page, app_url, "analist", "demo-analist")
     page.get_by_role("button", name="Uitloggen").click()
-    wait_idle(page)
+    page.get_by_label("Gebruikersnaam").wait_for(timeout=30_000)
     assert page.get_by_label("Gebruikersnaam").count() == 1
     assert page.locator('[data-testid="stSidebarNav"] a').count() == 0
 
