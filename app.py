@@ -62,8 +62,13 @@ def _logout(reason: str = "logout") -> None:
 
 
 def _check_timeout() -> None:
-    """Log out after ``TKM_SESSION_TIMEOUT_MIN`` minutes without interaction."""
+    """Log out after ``TKM_SESSION_TIMEOUT_MIN`` minutes without interaction, and as soon as the
+    account is disabled, its role or gemeente changes, or (demo) real data are loaded."""
     if "viewer" not in st.session_state:
+        return
+    if not users.still_valid(context.engine(), st.session_state["viewer"]):
+        _logout("session_revoked")
+        st.session_state["revoked_message"] = True
         return
     now = time.time()
     last = st.session_state.get("last_activity", now)
@@ -87,6 +92,8 @@ def login_page() -> None:
     components.demo_banner()
     if st.session_state.pop("timeout_message", False):
         st.info("U bent automatisch uitgelogd na een periode zonder activiteit. Log opnieuw in.")
+    if st.session_state.pop("revoked_message", False):
+        st.warning("U bent uitgelogd omdat uw account of rechten zijn gewijzigd. Log opnieuw in.")
     if _oidc_configured():
         if st.user.is_logged_in:
             v = _oidc_viewer()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from data_access import engine as engine_mod
 from data_access import importers, policy, users
-from data_access.setup import init_database
+from data_access.setup import init_database, purge_demo
 
 
 def _engine(args):
@@ -31,6 +31,13 @@ def cmd_init(args) -> int:
     today = date.fromisoformat(args.today) if args.today else None
     summary = init_database(_engine(args), sample=not args.no_sample, today=today)
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_purge_demo(args) -> int:
+    counts = purge_demo(_engine(args), username=args.user)
+    print(f"Demogegevens verwijderd: {counts['detentions']} detenties, {counts['persons']} personen, "
+          f"{counts['batches']} importbatches, {counts['demo_accounts']} demo-accounts.")
     return 0
 
 
@@ -115,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--user", default="cli", help="naam voor het auditlog")
     s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("purge-demo", help="synthetische demogegevens en demo-accounts verwijderen (vóór echte import)")
+    s.add_argument("--user", default="cli", help="naam voor het auditlog")
+    s.set_defaults(func=cmd_purge_demo)
 
     s = sub.add_parser("published", help="controle van de gepubliceerde cijfers (Tabel 1)")
     s.add_argument("--json", action="store_true")

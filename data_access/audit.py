@@ -20,6 +20,8 @@ ACTIONS_NL = {
     "login_failed": "Mislukte inlogpoging",
     "logout": "Uitgelogd",
     "session_timeout": "Sessie verlopen",
+    "session_revoked": "Sessie beëindigd (rechten gewijzigd)",
+    "import_rejected": "Import geweigerd",
     "view_cases": "Casusgegevens bekeken",
     "import": "Import",
     "export": "Export / download",
@@ -27,6 +29,7 @@ ACTIONS_NL = {
     "reference_change": "Referentiegegevens gewijzigd",
     "target_change": "Streefwaarde gewijzigd",
     "init": "Database ingericht",
+    "purge_demo": "Demogegevens verwijderd",
 }
 
 

@@ -99,7 +99,7 @@ class ImportResult:
 _basic_schema = pa.DataFrameSchema(
     {
         "bron_id": pa.Column(str, pa.Check.str_length(min_value=1, max_value=100), nullable=False),
-        "geboortejaar": pa.Column("Int64", pa.Check.in_range(1900, 2100), nullable=True),
+        "geboortejaar": pa.Column("Int64", pa.Check.in_range(1900, date.today().year), nullable=True),
     },
     strict=False,
 )
@@ -243,6 +243,22 @@ def parse_detentions(
 
 _FIELDS = ("gm_code", "institution_code", "release_date", "expected_release_date")
 
+DEV_KEY_REFUSED_NL = ("er is geen geheime sleutel voor pseudonimisering ingesteld (TKM_PSEUDONYM_KEY in de omgeving of in "
+                      ".streamlit/secrets.toml). Zonder eigen sleutel kan iedereen met de broncode bron-id's terugrekenen; "
+                      "echte gegevens worden daarom niet geïmporteerd.")
+DEMO_MIX_REFUSED_NL = ("de database bevat synthetische demogegevens; echte gegevens mogen daar niet tussen komen. Verwijder "
+                       "eerst de demogegevens (python cli.py purge-demo) of gebruik een nieuwe database (python cli.py init --no-sample).")
+
+
+def _refuse_unsafe_real_import(engine: sa.Engine, file_name: str, username: str, has_demo: bool) -> None:
+    """Real data need the production pseudonym key and a database without demo data."""
+    from data_access import settings
+
+    reason = DEV_KEY_REFUSED_NL if settings.pseudonym_key_is_default() else (DEMO_MIX_REFUSED_NL if has_demo else None)
+    if reason:
+        audit.log_event(engine, username, None, "import_rejected", file_name, {"reason": reason[:60]})
+        raise ImportValidationError(file_name, [Problem(None, None, None, reason)])
+
 
 def _chunks(seq: list, size: int = 5000):
     for i in range(0, len(seq), size):
@@ -267,8 +283,16 @@ def import_detentions(
     """
     with engine.connect() as conn:
         resolver = ReferenceResolver.from_db(conn)
+        has_demo = conn.execute(sa.select(sa.func.count()).select_from(schema.import_batch)
+                                .where(schema.import_batch.c.is_synthetic.is_(True))).scalar()
     check_progress = (lambda f, t: progress(0.8 * f, t)) if progress else None
-    frame, read = parse_detentions(data, file_name, resolver, today=today, progress=check_progress)
+    try:
+        frame, read = parse_detentions(data, file_name, resolver, today=today, progress=check_progress)
+    except ImportValidationError as exc:
+        audit.log_event(engine, username, None, "import_rejected", file_name, {"problems": len(exc.problems)})
+        raise
+    if not synthetic:  # checked after the file itself, so a user sees the file's problems first
+        _refuse_unsafe_real_import(engine, file_name, username, bool(has_demo))
     if progress:
         progress(0.8, "Opslaan in de database")
     sha = file_sha256(data)

@@ -60,6 +60,7 @@ class Viewer:
     username: str
     role: str
     gm_code: str | None = None
+    source: str = "lokaal"  # 'lokaal' (local account) or 'oidc'
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -117,6 +118,31 @@ def needs_disclosure(viewer: Viewer, gm_filter: tuple[str, ...] | None = None, e
     if viewer.role == "gemeente" and gm_filter is not None and tuple(gm_filter) == (viewer.gm_code,):
         return False
     return True
+
+
+def gemeente_filter_choices(viewer: Viewer) -> str:
+    """Which gemeente selections the viewer may make in the shared filter.
+
+    ``'any'``: any set of gemeenten (roles with case access to all gemeenten: zvh, analist).
+    ``'region_or_own'``: the whole region or only the own gemeente (gemeente).
+    ``'region'``: the whole region only (bestuur, beheer). Per-gemeente figures appear as rows
+    of tables that pass disclosure control as a whole; free selections would allow recovering a
+    hidden cell by differencing two selections (e.g. Huizen+Laren minus Huizen).
+    """
+    if viewer.role in ("zvh", "analist"):
+        return "any"
+    if viewer.role == "gemeente":
+        return "region_or_own"
+    return "region"
+
+
+def known_gemeente(viewer: Viewer, gm_filter: tuple[str, ...] | None) -> str | None:
+    """The gemeente whose counts this viewer already knows exactly while looking at a
+    suppressed regional aggregate (its own, for role gemeente); None otherwise. Disclosure
+    control then protects the counts of the *other* gemeenten."""
+    if viewer.role == "gemeente" and needs_disclosure(viewer, gm_filter):
+        return viewer.gm_code
+    return None
 
 
 def case_columns(viewer: Viewer) -> tuple[str, ...]:

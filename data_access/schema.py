@@ -7,7 +7,8 @@ No names, BSNs or addresses are stored: a person is known only by a keyed hash
 Foreign keys: DuckDB executes an UPDATE of a row that another table references as delete +
 insert and rejects it ("still referenced by a foreign key"), even when the key is unchanged. The
 tables that are updated in place (municipality, institution, person) are therefore referenced
-without a database-level FOREIGN KEY; the importers guarantee the reference (every code is
+without a database-level FOREIGN KEY, and so is import_batch (DuckDB also rejects deleting a batch
+and its detentions in one transaction); the importers guarantee the reference (every code is
 resolved through :class:`data_access.reference.ReferenceResolver` before storage) and
 ``tests/test_integrity.py`` checks it.
 """
@@ -105,7 +106,7 @@ detention = sa.Table(
     sa.Column("admission_date", sa.Date, nullable=False),  # datum aanvang
     sa.Column("release_date", sa.Date),  # datum einde (NULL: still in detention)
     sa.Column("expected_release_date", sa.Date),  # verwachte einddatum
-    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batch.id"), nullable=False),
+    sa.Column("batch_id", sa.Integer, nullable=False),  # -> import_batch (no FK: see module docstring)
     sa.UniqueConstraint("person_key", "admission_date", name="uq_detention_person_admission"),
 )
 sa.Index("ix_detention_gm", detention.c.gm_code)
@@ -125,7 +126,7 @@ published_aggregate = sa.Table(
     sa.Column("value", sa.Integer),  # exact value where published
     sa.Column("value_min", sa.Integer),  # lower bound implied ('<5' -> 1)
     sa.Column("value_max", sa.Integer),  # upper bound implied ('<5' -> 4)
-    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batch.id"), nullable=False),
+    sa.Column("batch_id", sa.Integer, nullable=False),  # -> import_batch (no FK: see module docstring)
 )
 
 published_claim = sa.Table(

@@ -37,3 +37,29 @@ def init_database(engine: sa.Engine, sample: bool = True, today: date | None = N
         summary["demo_accounts_created"] = users.ensure_demo_accounts(engine)
     audit.log_event(engine, "init", None, "init", None, {k: v for k, v in summary.items() if k != "reference"})
     return summary
+
+
+def purge_demo(engine: sa.Engine, username: str = "cli") -> dict:
+    """Remove every synthetic (demo) detention, the persons only they referred to, the synthetic
+    import batches and the demo accounts, in one transaction. Reference data and the published
+    figures stay. Afterwards the database is 'empty' for :func:`data_access.meta.data_origin`
+    (or 'real' when real data were already present). Returns counts of what was removed.
+    """
+    b, d, p, u = schema.import_batch, schema.detention, schema.person, schema.app_user
+    with engine.begin() as conn:
+        synthetic = sa.select(b.c.id).where(b.c.is_synthetic.is_(True))
+        count = lambda t, cond: int(conn.execute(sa.select(sa.func.count()).select_from(t).where(cond)).scalar())  # noqa: E731
+        n_det = count(d, d.c.batch_id.in_(synthetic))  # DuckDB reports no rowcount for DELETE
+        conn.execute(d.delete().where(d.c.batch_id.in_(synthetic)))
+        orphan = ~p.c.person_key.in_(sa.select(d.c.person_key))
+        n_pers = count(p, orphan)
+        conn.execute(p.delete().where(orphan))
+        n_batch = count(b, b.c.is_synthetic.is_(True))
+        conn.execute(b.delete().where(b.c.is_synthetic.is_(True)))
+        n_users = count(u, u.c.is_demo.is_(True))
+        conn.execute(u.delete().where(u.c.is_demo.is_(True)))
+        left = conn.execute(sa.select(sa.func.count()).select_from(d)).scalar()
+        meta.set_meta(conn, "data_origin", "real" if left else "empty")
+        counts = {"detentions": n_det, "persons": n_pers, "batches": n_batch, "demo_accounts": n_users}
+        audit.log_event(conn, username, None, "purge_demo", None, counts)
+    return counts

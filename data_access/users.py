@@ -80,6 +80,8 @@ def set_role(engine: sa.Engine, username: str, role: str, gm_code: str | None = 
     with engine.begin() as conn:
         _require(conn, username)
         _validate(role, gm_code, conn)
+        if role != "beheer" and _active_admins(conn) == [username]:
+            raise UserError("Dit is de laatste actieve beheerder; maak eerst een andere beheerder aan")
         conn.execute(schema.app_user.update().where(schema.app_user.c.username == username).values(role=role, gm_code=gm_code))
         audit.log_event(conn, actor, None, "user_change", username, dict(change="role", role=role, gm_code=gm_code))
 
@@ -98,6 +100,8 @@ def set_active(engine: sa.Engine, username: str, active: bool, actor: str = "cli
     """Enable or disable an account. Raises :class:`UserError`."""
     with engine.begin() as conn:
         _require(conn, username)
+        if not active and _active_admins(conn) == [username]:
+            raise UserError("Dit is de laatste actieve beheerder; maak eerst een andere beheerder aan")
         conn.execute(schema.app_user.update().where(schema.app_user.c.username == username).values(active=active))
         audit.log_event(conn, actor, None, "user_change", username, dict(change="active", active=active))
 
@@ -148,6 +152,26 @@ def authenticate(engine: sa.Engine, username: str, password: str) -> tuple[Viewe
     return viewer, None
 
 
+def still_valid(engine: sa.Engine, viewer: Viewer) -> bool:
+    """Re-check a logged-in local account on every page run: it must still exist, be active,
+    have the same role and gemeente, and (demo accounts) the database must still be demo-only.
+    OIDC viewers (``source == 'oidc'``) are vouched for by the identity provider."""
+    if viewer.source == "oidc":
+        return True
+    u = schema.app_user
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(u.c.role, u.c.gm_code, u.c.active, u.c.is_demo).where(u.c.username == viewer.username)).first()
+        origin = meta.get_meta(conn, "data_origin", "empty")
+    if row is None or not row.active or row.role != viewer.role or (row.gm_code or None) != (viewer.gm_code or None):
+        return False
+    return not (row.is_demo and origin != "synthetic")
+
+
+def _active_admins(conn: sa.Connection) -> list[str]:
+    u = schema.app_user
+    return list(conn.execute(sa.select(u.c.username).where(u.c.role == "beheer", u.c.active.is_(True))).scalars())
+
+
 def viewer_from_claims(claims: dict, role_claim: str, role_map: dict[str, str], gm_claim: str | None = None) -> Viewer | None:
     """Map OIDC claims (``st.user``) to a viewer; None (no access) when no claim maps to a role.
 
@@ -173,5 +197,5 @@ def viewer_from_claims(claims: dict, role_claim: str, role_map: dict[str, str], 
             if not gm:
                 return None
         username = str(claims.get("email") or claims.get("preferred_username") or claims.get("sub") or "oidc")
-        return Viewer(username=username, role=role, gm_code=gm or None)
+        return Viewer(username=username, role=role, gm_code=gm or None, source="oidc")
     return None

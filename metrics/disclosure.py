@@ -202,9 +202,15 @@ def _lines(n_rows: int, n_cols: int, total_row: bool, total_column: bool) -> lis
 
 
 def _lp_ranges(
-    values: np.ndarray, hidden: np.ndarray, lines: list[list[tuple[int, int, int]]]
+    values: np.ndarray, hidden: np.ndarray, lines: list[list[tuple[int, int, int]]],
+    reason: np.ndarray | None = None, threshold: int | None = None,
 ) -> dict[tuple[int, int], tuple[float, float]]:
-    """Feasible (min, max) of every hidden cell given shown cells, lines and x >= 0."""
+    """Feasible (min, max) of every hidden cell given shown cells, lines and x >= 0.
+
+    With ``reason`` and ``threshold`` the audit also uses what the marks themselves tell a
+    reader: a primary cell ("<5") lies in 1..threshold-1 and a secondary cell ("–") is at
+    least ``threshold`` (zeros and small cells are never secondary). Without these bounds a
+    row of "<5" cells next to its total could be solved exactly (8 x "<5" with total 32)."""
     cells = [tuple(c) for c in np.argwhere(hidden)]
     if not cells:
         return {}
@@ -227,12 +233,16 @@ def _lp_ranges(
     b_eq = np.array(b) if a_rows else None
     out: dict[tuple[int, int], tuple[float, float]] = {}
     n = len(cells)
+    if reason is not None and threshold is not None:
+        var_bounds = [(1, threshold - 1) if reason[c] == REASON_PRIMARY else (threshold, None) for c in cells]
+    else:
+        var_bounds = [(0, None)] * n
     for c, k in var.items():
         bounds_lo_hi = []
         for sign in (1.0, -1.0):
             obj = np.zeros(n)
             obj[k] = sign
-            res = linprog(obj, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * n, method="highs")
+            res = linprog(obj, A_eq=a_eq, b_eq=b_eq, bounds=var_bounds, method="highs")
             if res.status == 0:
                 bounds_lo_hi.append(sign * res.fun)
             elif res.status == 3:  # unbounded (only possible when maximising)
@@ -420,13 +430,21 @@ def suppress_table(
         cell_lines = _cell_lines(lines)
         while True:
             _greedy(values, hidden, reason, lines, cell_lines, protected)
-            ranges = _lp_ranges(values, hidden, lines)
+            ranges = _lp_ranges(values, hidden, lines, reason, t)
             pinned = [c for c, (lo, hi) in sorted(ranges.items()) if hi - lo < 1 - _WIDTH_TOL]
             if not pinned:
                 break
             extra = _repair_candidate(values, hidden, pinned[0], lines, cell_lines, protected)
-            if extra is None:  # pragma: no cover - impossible, see module docstring
-                raise RuntimeError("secondary suppression could not protect the table")
+            if extra is None and protected.any():
+                # Only the kept grand total is left to hide (e.g. [1, 5] with total 6: "–" means
+                # at least the threshold, so "<5" would be exactly 1). Safety wins over keeping it.
+                protected[:] = False
+                continue
+            if extra is None:
+                # Every positive cell is hidden: what remains is told by the marks themselves
+                # (e.g. four "<5" cells whose hidden total is also "<5" must each be 1). Nothing
+                # more can be hidden; tables this small are shown only as "<5"/"–" anyway.
+                break
             hidden[extra] = True
             reason[extra] = REASON_SECONDARY
 
@@ -469,13 +487,14 @@ def audit_ranges(st: SuppressedTable) -> pd.DataFrame:
     Input: a :class:`SuppressedTable`. Output: DataFrame with one row per hidden
     cell (row-major order) and columns ``row``, ``col`` (labels), ``value`` (int,
     the true count), ``lo``, ``hi`` (float; ``hi`` may be ``inf``): the minimum and
-    maximum of the cell over all non-negative real tables consistent with the shown
-    cells and the margins. A protected table has ``hi - lo >= 1`` everywhere.
+    maximum of the cell over all real tables consistent with the shown cells, the
+    margins and the marks ("<5": 1..threshold-1; "–": at least threshold).
+    A protected table has ``hi - lo >= 1`` everywhere.
     """
     values = st.counts.to_numpy()
     hidden = st.hidden.to_numpy(dtype=bool)
     lines = _lines(values.shape[0], values.shape[1], st.total_row, st.total_column)
-    ranges = _lp_ranges(values, hidden, lines) if lines else {}
+    ranges = _lp_ranges(values, hidden, lines, st.reason.to_numpy(), st.config.threshold) if lines else {}
     rows = []
     for i, j in map(tuple, np.argwhere(hidden)):
         lo, hi = ranges.get((i, j), (0.0, np.inf))

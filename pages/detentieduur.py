@@ -4,6 +4,8 @@ import streamlit as st
 
 from metrics import inflow
 from metrics.durations import BAND_LABELS
+
+STAY_LABELS = {"kort": "< 4 weken", "middel": "≥ 4 weken", "lang": "≥ 4 weken"}
 from ui import cache, components as ui, context
 
 viewer = context.require_page("detentieduur")
@@ -25,9 +27,9 @@ for col, row in zip(cols, bands.itertuples()):
 
 st.subheader("Kort en langer verblijf per jaar, vergeleken met 2019")
 trend = inflow.yearly_band_trend(cube, base_year=2019)
-yt = trend.set_index("year")[["short", "longer"]].rename(columns={"short": "< 4 weken", "longer": "≥ 4 weken"})
-yt.index = yt.index.astype(str)
-shown = ui.shown_table(viewer, yt, f.gm_codes)
+banded = cube[cube["band"].notna()]
+ct = ui.cube_table(viewer, banded.assign(jaar=banded["year"].astype(str), stay=banded["band"].map(STAY_LABELS)), "jaar", "stay", f.gm_codes)
+shown = ct.shown
 fig = px.line(shown.reset_index(names="Jaar").melt(id_vars="Jaar", var_name="Duur", value_name="Vrijlatingen"),
               x="Jaar", y="Vrijlatingen", color="Duur", markers=True)
 ui.chart(ui.style_figure(fig), "Grafiek: aantal vrijlatingen per jaar met kort (< 4 weken) en langer verblijf.")
@@ -38,9 +40,9 @@ if 2019 in set(complete["year"]) and len(complete) > 1:
                + "; ".join(f"{y}: kort {ui.change_text(shown, str(y), '2019', '< 4 weken', r.short_change)}, "
                            f"langer {ui.change_text(shown, str(y), '2019', '≥ 4 weken', r.longer_change)}" for y, r in changes.iterrows())
                + ". Het rapport (2.2) noemt voor 2021: kort −18%, langer +18%.")
-ui.count_table(viewer, yt, f.gm_codes, "duur_per_jaar")
+ui.show_cube_table(viewer, ct, f.gm_codes, "duur_per_jaar")
 
 st.subheader("Duur per gemeente")
 gm = cache.gm_names(url, version)
-ui.count_table(viewer, inflow.crosstab(cube, "gm_code", "band", row_labels=gm, col_labels=BAND_LABELS), f.gm_codes, "duur_per_gemeente",
-               caption="Aantal vrijlatingen per gemeente en duurklasse.")
+ui.show_cube_table(viewer, ui.cube_table(viewer, cube, "gm_code", "band", f.gm_codes, row_labels=gm, col_labels=BAND_LABELS),
+                   f.gm_codes, "duur_per_gemeente", caption="Aantal vrijlatingen per gemeente en duurklasse.")

@@ -2,7 +2,6 @@
 import plotly.express as px
 import streamlit as st
 
-from metrics import inflow
 from ui import cache, components as ui, context
 
 viewer = context.require_page("instroom")
@@ -24,18 +23,17 @@ word = "vrijlatingen" if kind != "Instroom" else "detenties gestart"
 grain = st.radio("Per", ["Jaar", "Kwartaal"], horizontal=True, help="Per kwartaal zijn meer aantallen klein en dus vaker verborgen.")
 st.subheader(f"{kind} per {grain.lower()}")
 periods = cube["year"].astype(str) + ("-K" + cube["quarter"].astype(str) if grain == "Kwartaal" else "")
-q = inflow.crosstab(cube.assign(period=periods), "period", "gm_code", col_labels=gm)
-shown = ui.shown_table(viewer, q, f.gm_codes)
-hidden = int(shown.isna().sum().sum())
-long = shown.reset_index(names=grain).melt(id_vars=grain, var_name="Gemeente", value_name="Aantal")
+ct = ui.cube_table(viewer, cube.assign(period=periods), "period", "gm_code", f.gm_codes, col_labels=gm)
+hidden = int(ct.shown.isna().sum().sum())
+long = ct.shown.reset_index(names=grain).melt(id_vars=grain, var_name="Gemeente", value_name="Aantal")
 ui.chart(ui.style_figure(px.bar(long, x=grain, y="Aantal", color="Gemeente")),
          f"Grafiek: {word} per {grain.lower()}, gestapeld per gemeente."
          + (f" {hidden} kleine of afgeleide aantallen zijn verborgen en ontbreken in de grafiek." if hidden else ""))
 
 st.subheader(f"{kind} per gemeente en jaar")
-ui.count_table(viewer, inflow.crosstab(cube, "gm_code", "year", row_labels=gm), f.gm_codes, f"{kind.lower()}_gemeente_jaar",
-               caption=f"Aantal {word}; totaal = alle gemeenten in de selectie.")
+ui.show_cube_table(viewer, ui.cube_table(viewer, cube, "gm_code", "year", f.gm_codes, row_labels=gm), f.gm_codes,
+                   f"{kind.lower()}_gemeente_jaar", caption=f"Aantal {word}; totaal = alle gemeenten in de selectie.")
 
 st.subheader(f"{kind} per inrichting en jaar")
-ui.count_table(viewer, inflow.crosstab(cube, "institution_code", "year", row_labels=inst), f.gm_codes, f"{kind.lower()}_inrichting_jaar",
-               caption="Inrichting waar de detentie werd doorgebracht (bij uitstroom: de inrichting van vertrek).")
+ui.show_cube_table(viewer, ui.cube_table(viewer, cube, "institution_code", "year", f.gm_codes, row_labels=inst), f.gm_codes,
+                   f"{kind.lower()}_inrichting_jaar", caption="Inrichting waar de detentie werd doorgebracht (bij uitstroom: de inrichting van vertrek).")

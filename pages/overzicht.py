@@ -2,7 +2,6 @@
 import plotly.express as px
 import streamlit as st
 
-from metrics import inflow
 from metrics.durations import BAND_LABELS
 from ui import cache, components as ui, context
 
@@ -33,9 +32,9 @@ ui.kpi(c[5], "Vrij in komende 4 weken", ui.count_text(viewer, k.expected_next_4_
 
 cube = cache.release_cube(url, version, f)
 st.subheader("Uitstroom per kwartaal en detentieduur")
-table = inflow.crosstab(cube.assign(period=cube["year"].astype(str) + "-K" + cube["quarter"].astype(str)), "period", "band", col_labels=BAND_LABELS)
-shown = ui.shown_table(viewer, table, f.gm_codes)
-long = shown.reset_index(names="Kwartaal").melt(id_vars="Kwartaal", var_name="Duur", value_name="Vrijlatingen")
+ct = ui.cube_table(viewer, cube.assign(period=cube["year"].astype(str) + "-K" + cube["quarter"].astype(str)), "period", "band",
+                  f.gm_codes, col_labels=BAND_LABELS)
+long = ct.shown.reset_index(names="Kwartaal").melt(id_vars="Kwartaal", var_name="Duur", value_name="Vrijlatingen")
 fig = px.bar(long, x="Kwartaal", y="Vrijlatingen", color="Duur", barmode="stack")
 ui.chart(ui.style_figure(fig), f"Grafiek: vrijlatingen per kwartaal naar duur; totaal {ui.count_text(viewer, k.releases, f.gm_codes)} in de periode. De tabel hieronder geeft dezelfde cijfers.")
-ui.count_table(viewer, table, f.gm_codes, "uitstroom_per_kwartaal_en_duur")
+ui.show_cube_table(viewer, ct, f.gm_codes, "uitstroom_per_kwartaal_en_duur")

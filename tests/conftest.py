@@ -1,6 +1,7 @@
 """Shared fixtures: a seeded demo database (read-only use) and empty databases (for writes)."""
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,9 @@ import pytest
 
 from data_access.engine import get_engine
 from data_access.setup import init_database
+
+# Real imports need a configured pseudonym key (the built-in development key is refused).
+os.environ.setdefault("TKM_PSEUDONYM_KEY", "testsleutel-alleen-voor-de-testsuite")
 
 TODAY = date(2026, 11, 29)
 CASES = Path(__file__).parent / "cases"

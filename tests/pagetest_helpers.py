@@ -97,11 +97,12 @@ ROLE_PAGES = {
 }
 
 VIEWERS = {
-    "bestuur": Viewer("t-bestuur", "bestuur"),
-    "zvh": Viewer("t-zvh", "zvh"),
-    "gemeente": Viewer("t-huizen", "gemeente", "GM0406"),
-    "analist": Viewer("t-analist", "analist"),
-    "beheer": Viewer("t-beheer", "beheer"),
+    # the demo accounts of the seeded database: app.py re-checks the account on every run
+    "bestuur": Viewer("bestuur", "bestuur"),
+    "zvh": Viewer("zvh", "zvh"),
+    "gemeente": Viewer("gemeente-huizen", "gemeente", "GM0406"),
+    "analist": Viewer("analist", "analist"),
+    "beheer": Viewer("beheer", "beheer"),
 }
 
 GM = {"Hilversum": "GM0402", "Huizen": "GM0406", "Laren": "GM0417", "Blaricum": "GM0376"}

@@ -3,14 +3,22 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from data_access import schema
 from data_access.engine import get_engine
 from data_access.policy import Viewer
 from tests.conftest import TODAY
+from tests.pagetest_helpers import _navigation_mode
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode(monkeypatch):
+    """Every AppTest run goes through app.py, as on a server (see tests/pagetest_helpers.py)."""
+    _navigation_mode(monkeypatch)
 
 
 def _actions(url, action):
@@ -31,7 +39,7 @@ def test_inactive_session_is_logged_out(seeded_template, tmp_path, monkeypatch):
     monkeypatch.setenv("TKM_DATABASE_URL", url)
     monkeypatch.setenv("TKM_SESSION_TIMEOUT_MIN", "30")
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["viewer"] = Viewer("t-zvh", "zvh")
+    at.session_state["viewer"] = Viewer("zvh", "zvh")
     at.session_state["today"] = TODAY
     at.session_state["last_activity"] = time.time() - 31 * 60
     at.run()
@@ -39,19 +47,54 @@ def test_inactive_session_is_logged_out(seeded_template, tmp_path, monkeypatch):
     assert "viewer" not in at.session_state
     assert any("automatisch uitgelogd" in i.value for i in at.info)
     assert [t.label for t in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]
-    assert _actions(url, "session_timeout") == ["t-zvh"]
+    assert _actions(url, "session_timeout") == ["zvh"]
 
 
 def test_active_session_stays_logged_in(seeded_template, tmp_path, monkeypatch):
     url = _private_url(seeded_template, tmp_path)
     monkeypatch.setenv("TKM_DATABASE_URL", url)
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["viewer"] = Viewer("t-zvh", "zvh")
+    at.session_state["viewer"] = Viewer("zvh", "zvh")
     at.session_state["today"] = TODAY
     at.session_state["last_activity"] = time.time() - 5 * 60
     at.run()
     assert at.session_state["viewer"].role == "zvh"
     assert at.title[0].value == "Overzicht"
 
-# Logout through the button is tested in a real browser (tests/browser/test_browser_smoke.py):
-# AppTest does not register clicks on widgets that app.py renders around st.navigation.
+def test_logout_button(seeded_template, tmp_path, monkeypatch):
+    url = _private_url(seeded_template, tmp_path)
+    monkeypatch.setenv("TKM_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["viewer"] = Viewer("bestuur", "bestuur")
+    at.session_state["today"] = TODAY
+    at.run()
+    at.button(key="logout").click().run()
+    assert "viewer" not in at.session_state
+    assert _actions(url, "logout") == ["bestuur"]
+
+
+def test_session_ends_when_role_changes_or_demo_is_disabled(seeded_template, tmp_path, monkeypatch):
+    from data_access import users
+
+    url = _private_url(seeded_template, tmp_path)
+    monkeypatch.setenv("TKM_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["viewer"] = Viewer("beheer", "beheer")
+    at.session_state["today"] = TODAY
+    at.run()
+    assert at.title[0].value == "Overzicht"
+    users.add_user(get_engine(url), "tweede-beheer", "een-lang-wachtwoord", "beheer")
+    users.set_role(get_engine(url), "beheer", "bestuur")  # e.g. it demoted itself on Gebruikers
+    at.run()
+    assert "viewer" not in at.session_state
+    assert any("rechten zijn gewijzigd" in w.value for w in at.warning)
+    assert _actions(url, "session_revoked") == ["beheer"]
+
+
+def test_unknown_local_account_is_not_accepted(seeded_template, tmp_path, monkeypatch):
+    url = _private_url(seeded_template, tmp_path)
+    monkeypatch.setenv("TKM_DATABASE_URL", url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["viewer"] = Viewer("bestaat-niet", "zvh")
+    at.run()
+    assert "viewer" not in at.session_state

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from data_access import meta, schema
 from data_access.importers import ImportValidationError, import_detentions
 from data_access.pseudonym import pseudonymise
+from data_access.setup import purge_demo
 from tests.conftest import CASES, TODAY
 
 
@@ -128,10 +129,33 @@ def test_source_ids_never_stored(empty_engine):
                 assert not any(isinstance(v, str) and "A-100" in v for v in row), table.name
 
 
-def test_real_import_switches_off_demo_origin(fresh_seeded_engine):
-    assert meta.data_origin(fresh_seeded_engine) == "synthetic"
-    _load(fresh_seeded_engine, "detenties_utf8_bom.csv")
-    assert meta.data_origin(fresh_seeded_engine) == "real"
+def test_real_data_never_mix_with_demo_data(fresh_seeded_engine):
+    eng = fresh_seeded_engine
+    assert meta.data_origin(eng) == "synthetic"
+    before = _counts(eng)
+    with pytest.raises(ImportValidationError, match="synthetische demogegevens"):
+        _load(eng, "detenties_utf8_bom.csv")
+    assert _counts(eng) == before
+    removed = purge_demo(eng)
+    assert removed["detentions"] == before[0] and removed["demo_accounts"] == 6
+    assert _counts(eng)[:2] == (0, 0) and meta.data_origin(eng) == "empty"
+    _load(eng, "detenties_utf8_bom.csv")
+    assert meta.data_origin(eng) == "real"
+
+
+def test_real_import_refused_with_the_development_key(empty_engine, monkeypatch):
+    monkeypatch.delenv("TKM_PSEUDONYM_KEY")
+    with pytest.raises(ImportValidationError, match="TKM_PSEUDONYM_KEY"):
+        _load(empty_engine, "detenties_utf8_bom.csv")
+    assert _counts(empty_engine) == (0, 0, 1)
+
+
+def test_rejected_import_is_audited(empty_engine):
+    with pytest.raises(ImportValidationError):
+        _load(empty_engine, "detenties_onbekende_gemeente.csv")
+    with empty_engine.connect() as conn:
+        lines = conn.execute(sa.select(schema.audit_log.c.target).where(schema.audit_log.c.action == "import_rejected")).scalars().all()
+    assert lines == ["detenties_onbekende_gemeente.csv"]
 
 
 def test_empty_and_garbage_files(empty_engine):

@@ -31,10 +31,21 @@ def test_password_hash_is_argon2_and_not_plain(fresh_seeded_engine):
 
 
 def test_demo_accounts_refused_once_real_data_loaded(fresh_seeded_engine):
+    from data_access import meta
+
     eng = fresh_seeded_engine
-    import_detentions(eng, (CASES / "detenties_utf8_bom.csv").read_bytes(), "echt.csv", today=TODAY)
+    with eng.begin() as conn:  # e.g. a database where demo accounts were left behind
+        meta.set_meta(conn, "data_origin", "real")
     v, err = users.authenticate(eng, "zvh", "demo-zvh")
     assert v is None and err == users.DEMO_REFUSED_NL
+
+
+def test_purge_removes_demo_accounts(fresh_seeded_engine):
+    from data_access.setup import purge_demo
+
+    purge_demo(fresh_seeded_engine)
+    import_detentions(fresh_seeded_engine, (CASES / "detenties_utf8_bom.csv").read_bytes(), "echt.csv", today=TODAY)
+    assert users.authenticate(fresh_seeded_engine, "zvh", "demo-zvh") == (None, users.LOGIN_FAILED_NL)
 
 
 def test_user_management(empty_engine):
@@ -68,3 +79,23 @@ def test_oidc_claims_mapping():
     assert users.viewer_from_claims({"groups": ["something"]}, "groups", role_map) is None
     assert users.viewer_from_claims({"groups": ["tkm-bad"]}, "groups", role_map) is None
     assert users.viewer_from_claims({}, "groups", role_map) is None
+
+
+def test_last_admin_cannot_demote_or_disable_itself(empty_engine):
+    users.add_user(empty_engine, "admin1", "een-lang-wachtwoord", "beheer")
+    with pytest.raises(users.UserError, match="laatste actieve beheerder"):
+        users.set_role(empty_engine, "admin1", "bestuur")
+    with pytest.raises(users.UserError, match="laatste actieve beheerder"):
+        users.set_active(empty_engine, "admin1", False)
+    users.add_user(empty_engine, "admin2", "een-lang-wachtwoord", "beheer")
+    users.set_role(empty_engine, "admin1", "bestuur")  # now allowed
+
+
+def test_still_valid(fresh_seeded_engine):
+    from data_access.policy import Viewer
+
+    eng = fresh_seeded_engine
+    assert users.still_valid(eng, Viewer("zvh", "zvh"))
+    assert not users.still_valid(eng, Viewer("zvh", "bestuur"))  # role differs from the account
+    assert not users.still_valid(eng, Viewer("onbekend", "zvh"))
+    assert users.still_valid(eng, Viewer("a@b.nl", "zvh", source="oidc"))

@@ -14,7 +14,7 @@ import streamlit as st
 
 from data_access import audit, meta, policy
 from data_access.queries import Filters
-from metrics import disclosure
+from metrics import disclosure, inflow
 from metrics.formatting import PLOTLY_SEPARATORS, fmt_date, fmt_int, fmt_pct
 from services import core, export
 from ui import cache, context
@@ -33,26 +33,47 @@ def demo_banner() -> None:
 
 
 def filter_bar(viewer: policy.Viewer) -> Filters:
-    """Sidebar filters shared by all pages: period and gemeenten. Stores them in session state."""
-    eng = context.engine()
+    """Sidebar filters shared by all pages: period and gemeenten (as far as the role may choose).
+
+    Widgets keep their own state (keys ``flt_period`` / ``flt_gm``); the resulting
+    :class:`Filters` is stored in session state for the pages.
+    """
     names = cache.gm_names(context.db_url(), cache.data_version(context.db_url()))
     current = context.filters()
+    today = context.today()
+    if "flt_period" not in st.session_state:
+        st.session_state["flt_period"] = (current.date_from, current.date_to)
+    choice = policy.gemeente_filter_choices(viewer)
     with st.sidebar:
         st.subheader("Filters")
-        period = st.date_input("Periode", value=(current.date_from, current.date_to), format="DD-MM-YYYY",
+        period = st.date_input("Periode", key="flt_period", format="DD-MM-YYYY",
+                               min_value=date(1980, 1, 1), max_value=date(today.year + 2, 12, 31),
                                help="Uitstroom telt vrijlatingen met een einddatum in deze periode; instroom telt aanvangsdata.")
-        options = sorted(names, key=lambda c: names[c])
-        default = list(current.gm_codes) if current.gm_codes else []
-        chosen = st.multiselect("Gemeenten", options=options, default=default, format_func=lambda c: names.get(c, c),
-                                placeholder="Hele regio",
-                                help="Leeg = hele regio. Cijfers voor meer dan uw eigen gemeente vallen onder de regels voor kleine aantallen.")
+        if choice == "any":
+            if "flt_gm" not in st.session_state:
+                st.session_state["flt_gm"] = list(current.gm_codes or [])
+            chosen = st.multiselect("Gemeenten", options=sorted(names, key=lambda c: names[c]), key="flt_gm",
+                                    format_func=lambda c: names.get(c, c), placeholder="Hele regio", help="Leeg = hele regio.")
+            gm_codes = tuple(sorted(chosen)) or None
+        elif choice == "region_or_own":
+            own = names.get(viewer.gm_code, viewer.gm_code)
+            if "flt_scope" not in st.session_state:
+                st.session_state["flt_scope"] = "own" if current.gm_codes else "region"
+            scope = st.radio("Gemeenten", ["own", "region"], key="flt_scope",
+                             format_func=lambda v: own if v == "own" else "Hele regio",
+                             help="Uw eigen gemeente ziet u volledig. Voor de hele regio gelden de regels voor kleine aantallen "
+                                  "en worden cijfers van andere gemeenten beschermd.")
+            gm_codes = (viewer.gm_code,) if scope == "own" else None
+        else:
+            st.caption("Gemeenten: hele regio. De uitsplitsing per gemeente staat in de tabellen; losse gemeenten kiezen kan "
+                       "niet, omdat verschillen tussen selecties kleine aantallen zouden verraden.")
+            gm_codes = None
     if isinstance(period, (tuple, list)) and len(period) == 2:
         date_from, date_to = period
-    else:
+    else:  # the user is still picking the second date
         date_from, date_to = current.date_from, current.date_to
-    f = Filters(date_from=date_from, date_to=date_to, gm_codes=tuple(sorted(chosen)) or None)
+    f = Filters(date_from=date_from, date_to=date_to, gm_codes=gm_codes)
     st.session_state["filters"] = f
-    _ = eng
     return f
 
 
@@ -94,17 +115,24 @@ def count_table(
     file_stem: str,
     margins: bool = True,
     caption: str | None = None,
+    known: pd.DataFrame | None = None,
 ) -> disclosure.SuppressedTable | None:
     """Show a table of person counts with disclosure control where the policy asks for it.
 
     ``table``: rows x columns of non-negative ints. The on-screen table is suppressed when
     :func:`policy.needs_disclosure` says so; the downloads are always suppressed (exports).
+    ``known``: the part of each cell the viewer already knows (a gemeente's own counts); then the
+    rest (table - known) is what is protected, and hidden cells show as '–'.
     Returns the on-screen :class:`disclosure.SuppressedTable` (or None when not suppressed).
     """
     cfg = core.disclosure_config()
     on_screen = policy.needs_disclosure(viewer, gm_filter)
     st_export = disclosure.suppress_table(table, config=cfg, margins=margins, keep_grand_total=True)
-    if on_screen:
+    if on_screen and known is not None:
+        shown = disclosure.suppress_table(table - known, config=cfg, margins=margins, keep_grand_total=True)
+        full = _with_margins(table, shown)
+        disp = full.map(fmt_int).mask(shown.hidden, "–")
+    elif on_screen:
         shown = st_export
         disp = shown.display(fmt=fmt_int)
     else:
@@ -182,12 +210,25 @@ def today_caption(on: date) -> str:
     return f"Peildatum {fmt_date(on)}"
 
 
-def shown_table(viewer: policy.Viewer, table: pd.DataFrame, gm_filter: tuple[str, ...] | None) -> pd.DataFrame:
+def shown_table(viewer: policy.Viewer, table: pd.DataFrame, gm_filter: tuple[str, ...] | None,
+                known: pd.DataFrame | None = None) -> pd.DataFrame:
     """Interior cells of a count table as the viewer may see them (hidden -> NaN), for charts."""
     if table.empty or not policy.needs_disclosure(viewer, gm_filter):
         return table.astype(float)
-    st_ = disclosure.suppress_table(table.astype(int), config=core.disclosure_config(), margins=True, keep_grand_total=True)
-    return st_.shown_values().loc[table.index, table.columns]
+    base = table.astype(int) if known is None else (table - known).astype(int)
+    st_ = disclosure.suppress_table(base, config=core.disclosure_config(), margins=True, keep_grand_total=True)
+    hidden = st_.hidden.loc[table.index, table.columns]
+    return table.astype(float).mask(hidden.to_numpy())
+
+
+def _with_margins(table: pd.DataFrame, like: disclosure.SuppressedTable) -> pd.DataFrame:
+    """``table`` with the same total row/column as ``like`` (a suppressed table of the same shape)."""
+    t = table.copy()
+    if like.total_column:
+        t["Totaal"] = t.sum(axis=1)
+    if like.total_row:
+        t.loc["Totaal"] = t.sum(axis=0)
+    return t.loc[like.counts.index, like.counts.columns]
 
 
 def change_text(shown: pd.DataFrame, row: str, base_row: str, col: str, change: float) -> str:
@@ -228,3 +269,40 @@ def split_labels(viewer: policy.Viewer, counts: pd.Series, in_part: pd.Series, g
     tot = "Totaal" if "Totaal" in disp.index else counts.index[0]
     return SplitLabels(disp.loc[counts.index, "Totaal"], st_.shown_values().loc[counts.index, "Totaal"], disp.loc[tot, "deel"],
                        disp.loc[tot, "rest"], disp.loc[tot, "Totaal"], bool(st_.hidden.loc[tot, "deel"]))
+
+
+def _known_table(viewer: policy.Viewer, cube: pd.DataFrame, table: pd.DataFrame, gm_filter, rows: str, cols: str,
+                 row_labels: dict | None, col_labels: dict | None) -> pd.DataFrame | None:
+    own = policy.known_gemeente(viewer, gm_filter)
+    if own is None:
+        return None
+    sub = cube[cube["gm_code"] == own]
+    known = inflow.crosstab(sub, rows, cols, row_labels=row_labels, col_labels=col_labels) if len(sub) else pd.DataFrame()
+    return known.reindex(index=table.index, columns=table.columns, fill_value=0).astype(int)
+
+
+@dataclass
+class CubeTable:
+    """A crosstab of an event cube with what the viewer may see of it."""
+
+    table: pd.DataFrame  # counts (int)
+    known: pd.DataFrame | None  # the viewer's own part (gemeente in a regional view) or None
+    shown: pd.DataFrame  # float, NaN where hidden (for charts)
+
+
+def cube_table(viewer: policy.Viewer, cube: pd.DataFrame, rows: str, cols: str, gm_filter: tuple[str, ...] | None,
+               row_labels: dict | None = None, col_labels: dict | None = None) -> CubeTable:
+    """Crosstab ``rows`` x ``cols`` of an event cube and its disclosure-controlled chart values.
+
+    For a gemeente viewer looking at the region, cells are protected as *other gemeenten's*
+    counts (region minus its own, which it knows exactly).
+    """
+    table = inflow.crosstab(cube, rows, cols, row_labels=row_labels, col_labels=col_labels)
+    known = _known_table(viewer, cube, table, gm_filter, rows, cols, row_labels, col_labels)
+    return CubeTable(table, known, shown_table(viewer, table, gm_filter, known=known))
+
+
+def show_cube_table(viewer: policy.Viewer, ct: CubeTable, gm_filter: tuple[str, ...] | None, file_stem: str,
+                    caption: str | None = None) -> None:
+    """Render a :class:`CubeTable` with :func:`count_table` (screen + downloads)."""
+    count_table(viewer, ct.table, gm_filter, file_stem, caption=caption, known=ct.known)
