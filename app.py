@@ -131,8 +131,10 @@ def main() -> None:
     _check_timeout()
     viewer = st.session_state.get("viewer")
     if viewer is None:
-        nav = st.navigation([st.Page(login_page, title="Inloggen", icon=":material/login:", url_path="inloggen")])
-        nav.run()
+        # A deep link (/casussen) shows the login too, and after login opens that page if the role may.
+        login_pages = [st.Page(login_page, title="Inloggen", icon=":material/login:", url_path="inloggen", default=True)]
+        login_pages += [st.Page(login_page, title="Inloggen", url_path=key, visibility="hidden") for key in policy.PAGES]
+        st.navigation(login_pages, position="hidden").run()
         return
     pages = [
         st.Page(PAGE_FILES[key], title=policy.PAGES[key], icon=PAGE_ICONS[key], url_path=key, default=(i == 0))

@@ -15,16 +15,40 @@ from pathlib import Path
 from data_access import engine as engine_mod
 from data_access import importers, policy, users
 from data_access.setup import init_database, purge_demo
+from metrics.formatting import fmt_int
 
 
 def _engine(args):
     return engine_mod.get_engine(args.db)
 
 
+def _positive_km(text: str) -> float:
+    try:
+        v = float(text.replace(",", "."))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"geen getal: {text!r}") from exc
+    if not 0 < v <= 500:
+        raise argparse.ArgumentTypeError("straal moet tussen 0 en 500 km liggen")
+    return v
+
+
+def _gm_code(engine, text: str | None) -> str | None:
+    """A gemeente given as CBS code, name or alias -> CBS code (ValueError when unknown)."""
+    if not text:
+        return None
+    from data_access.reference import ReferenceResolver
+
+    with engine.connect() as conn:
+        code = ReferenceResolver.from_db(conn).municipality(text)
+    if code is None:
+        raise ValueError(f"onbekende gemeente {text!r} (naam, schrijfwijze of CBS-code van regio Gooi en Vechtstreek)")
+    return code
+
+
 def _viewer(args) -> policy.Viewer:
     if not args.role:
         return policy.MOST_RESTRICTED
-    return policy.Viewer(username="cli", role=args.role, gm_code=getattr(args, "gemeente", None))
+    return policy.Viewer(username="cli", role=args.role, gm_code=_gm_code(_engine(args), getattr(args, "gemeente", None)))
 
 
 def cmd_init(args) -> int:
@@ -54,8 +78,8 @@ def cmd_import(args) -> int:
     except importers.ImportValidationError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    print(f"{res.file_name}: {res.rows_read} rijen gelezen; {res.inserted} nieuw, {res.updated} bijgewerkt, "
-          f"{res.unchanged} ongewijzigd (codering {res.encoding}, scheidingsteken {res.separator!r}).")
+    print(f"{res.file_name}: {fmt_int(res.rows_read)} rijen gelezen; {fmt_int(res.inserted)} nieuw, {fmt_int(res.updated)} bijgewerkt, "
+          f"{fmt_int(res.unchanged)} ongewijzigd (codering {res.encoding}, scheidingsteken {res.separator!r}).")
     for note in res.notes:
         print(note)
     return 0
@@ -88,16 +112,27 @@ def cmd_users(args) -> int:
     eng = _engine(args)
     try:
         if args.action == "list":
-            print(users.list_users(eng).to_string(index=False))
+            table = users.list_users(eng)
+            print(table.to_string(index=False) if len(table) else "Geen gebruikers. Voeg er een toe: python cli.py users add NAAM --role beheer")
             return 0
+        if not args.username:
+            print(f"users {args.action}: geef een gebruikersnaam", file=sys.stderr)
+            return 2
+        gm = _gm_code(eng, args.gemeente)
         if args.action in ("add", "reset-password"):
+            if not args.password and not sys.stdin.isatty():
+                print("Geef --password, of voer de opdracht uit in een terminal om het wachtwoord in te typen.", file=sys.stderr)
+                return 2
             password = args.password or getpass.getpass("Wachtwoord: ")
             if args.action == "add":
-                users.add_user(eng, args.username, password, args.role, args.gemeente)
+                if not args.role:
+                    print("users add: geef --role", file=sys.stderr)
+                    return 2
+                users.add_user(eng, args.username, password, args.role, gm)
             else:
                 users.reset_password(eng, args.username, password)
         elif args.action == "set-role":
-            users.set_role(eng, args.username, args.role, args.gemeente)
+            users.set_role(eng, args.username, args.role, gm)
         elif args.action in ("disable", "enable"):
             users.set_active(eng, args.username, args.action == "enable")
     except users.UserError as exc:
@@ -129,13 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("published", help="controle van de gepubliceerde cijfers (Tabel 1)")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--radius-km", type=float, default=60.0)
+    s.add_argument("--radius-km", type=_positive_km, default=60.0)
     s.set_defaults(func=cmd_published)
 
     s = sub.add_parser("summary", help="uitstroom van een jaar zoals Tabel 1 telt")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--json", action="store_true")
-    s.add_argument("--radius-km", type=float, default=60.0)
+    s.add_argument("--radius-km", type=_positive_km, default=60.0)
     s.add_argument("--role", choices=list(policy.ROLES), help="rol; zonder deze optie geldt de meest beperkte (bestuur)")
     s.add_argument("--gemeente", help="CBS-code bij --role gemeente")
     s.set_defaults(func=cmd_summary)
@@ -150,10 +185,32 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_initialised(args) -> str | None:
+    import sqlalchemy as sa
+
+    if args.command == "init":
+        return None
+    if not sa.inspect(_engine(args)).has_table("detention"):
+        return "De database is nog niet ingericht. Voer eerst uit: python cli.py init (of init --no-sample)."
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    import sqlalchemy as sa
+
     args = build_parser().parse_args(argv)
     try:
+        problem = _check_initialised(args)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
         return args.func(args)
+    except sa.exc.OperationalError as exc:
+        if "lock" in str(exc).lower():
+            print("De database is in gebruik door een ander proces (draait de app?). DuckDB staat één schrijvend proces "
+                  "toe: stop de app en probeer opnieuw, of gebruik PostgreSQL voor meerdere processen.", file=sys.stderr)
+            return 2
+        raise
     except policy.AccessDenied as exc:
         print(str(exc), file=sys.stderr)
         return 2

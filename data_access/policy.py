@@ -148,10 +148,12 @@ def known_gemeente(viewer: Viewer, gm_filter: tuple[str, ...] | None) -> str | N
 def case_columns(viewer: Viewer) -> tuple[str, ...]:
     """Columns of the case list this viewer may see (raises :class:`AccessDenied`)."""
     case_scope(viewer)
-    base = ("gemeente", "inrichting", "datum_aanvang", "datum_einde", "verwachte_einddatum", "duur_dagen", "duurklasse")
     if viewer.role == "analist":
-        return ("analysesleutel", "geboortejaar_klasse") + base
-    return ("persoonssleutel", "geboortejaar") + base
+        # generalised: month instead of exact dates, 5-year birth band, a key that links to nothing else
+        return ("analysesleutel", "geboortejaar_klasse", "gemeente", "inrichting", "maand_aanvang", "maand_einde",
+                "verwachte_maand_einde", "duur_dagen", "duurklasse")
+    return ("persoonssleutel", "geboortejaar", "gemeente", "inrichting", "datum_aanvang", "datum_einde",
+            "verwachte_einddatum", "duur_dagen", "duurklasse")
 
 
 def may_manage(viewer: Viewer, what: str) -> bool:

@@ -214,6 +214,10 @@ def case_list(
         df.insert(0, "persoonssleutel", df.pop("person_key").str[:12])
         df.insert(1, "geboortejaar", df.pop("birth_year").astype("Int64"))
     df = df.rename(columns={"admission_date": "datum_aanvang", "release_date": "datum_einde", "expected_release_date": "verwachte_einddatum"})
+    if viewer.role == "analist":
+        month = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m").fillna("")  # noqa: E731
+        df["maand_aanvang"], df["maand_einde"] = month(df["datum_aanvang"]), month(df["datum_einde"])
+        df["verwachte_maand_einde"] = month(df["verwachte_einddatum"])
     df["duur_dagen"] = df["duur_dagen"].astype("Int64")
     return df[list(policy.case_columns(viewer))], total
 

@@ -6,7 +6,8 @@ synthetic demo data only (:func:`data_access.meta.data_origin` == ``'synthetic'`
 """
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,6 +22,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("geen-gebruiker")
 
 MIN_PASSWORD_LENGTH = 10
+#: Lock-out against password guessing (OWASP ASVS 2.2.1): after this many failed logins for one
+#: username within the window, further attempts are refused (with the same message) until it passes.
+MAX_FAILED_LOGINS = 5
+LOCKOUT_MINUTES = 15
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]{1,79}$"
 
 #: Demo logins (username, password, role, gm_code). Listed in the README.
 DEMO_ACCOUNTS: tuple[tuple[str, str, str, str | None], ...] = (
@@ -56,8 +62,8 @@ def add_user(engine: sa.Engine, username: str, password: str, role: str, gm_code
              is_demo: bool = False, actor: str = "cli") -> None:
     """Create a local account. Raises :class:`UserError` (exists, weak password, bad role)."""
     username = username.strip().lower()
-    if not username:
-        raise UserError("Gebruikersnaam is leeg")
+    if not re.match(USERNAME_PATTERN, username):
+        raise UserError("Gebruikersnaam: 2 tot 80 tekens, alleen kleine letters, cijfers en . _ @ -")
     if len(password) < MIN_PASSWORD_LENGTH and not is_demo:
         raise UserError(f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben")
     with engine.begin() as conn:
@@ -132,10 +138,16 @@ def authenticate(engine: sa.Engine, username: str, password: str) -> tuple[Viewe
     wrong password is the same, and a hash is verified in both cases (no user enumeration).
     """
     name = (username or "").strip().lower()
-    u = schema.app_user
+    u, a = schema.app_user, schema.audit_log
+    since = datetime.now() - timedelta(minutes=LOCKOUT_MINUTES)
     with engine.connect() as conn:
         row = conn.execute(sa.select(u).where(u.c.username == name)).mappings().first()
         origin = meta.get_meta(conn, "data_origin", "empty")
+        recent_failures = conn.execute(sa.select(sa.func.count()).select_from(a).where(
+            a.c.username == (name or "(leeg)"), a.c.action == "login_failed", a.c.ts >= since)).scalar()
+    if recent_failures >= MAX_FAILED_LOGINS:
+        audit.log_event(engine, name or "(leeg)", None, "login_failed", "lokaal", {"reason": "tijdelijk geblokkeerd"})
+        return None, LOGIN_FAILED_NL
     ok = False
     try:
         ok = _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password or "") and row is not None

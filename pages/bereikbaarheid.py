@@ -19,9 +19,11 @@ radius = c1.slider("Straal (km)", 10, 150, 60, 5, help="Rapport 2.2 gebruikt 60 
 road = c2.select_slider("Wegfactor", options=[round(1 + 0.05 * i, 2) for i in range(13)], value=1.0, format_func=lambda v: fmt_num(v, 2),
                  help="Afstand over de weg ≈ hemelsbrede afstand × wegfactor (1,0 = hemelsbreed; in Nederland meestal 1,2–1,4).")
 with st.expander("Vertrekpunt"):
-    st.caption(f"Standaard: {base.name}. Coördinaten zijn bij benadering.")
-    lat = st.number_input("Breedtegraad", value=base.lat, format="%.4f")
-    lon = st.number_input("Lengtegraad", value=base.lon, format="%.4f")
+    st.caption(f"Standaard: {base.name}. Het adres van het ZVH is nog niet bevestigd; coördinaten zijn bij benadering.")
+    lat = st.number_input("Breedtegraad", value=base.lat, min_value=50.7, max_value=53.6, format="%.4f",
+                          help="Tussen 50,7 en 53,6 (Nederland).")
+    lon = st.number_input("Lengtegraad", value=base.lon, min_value=3.3, max_value=7.3, format="%.4f",
+                          help="Tussen 3,3 en 7,3 (Nederland).")
 origin = Origin(base.name if (lat, lon) == (base.lat, base.lon) else "Eigen vertrekpunt", lat, lon)
 
 ranked, w = cache.reachability_table(url, version, f, float(radius), float(road), origin)
@@ -67,7 +69,7 @@ st.caption("Grensgeval: de afstand ligt binnen 2 km van de straal of de inrichti
 ui.downloads(viewer, export_table, "bereikbaarheid_inrichtingen", index=False)
 
 st.subheader("Tegelijk in dezelfde inrichting")
-pop = cache.population_by_institution(url, version, today, f.gm_codes, float(radius))
+pop = cache.population_by_institution(url, version, today, f.gm_codes, float(radius), float(road), origin)
 st.caption(f"{ui.today_caption(today)}: hoeveel inwoners nu tegelijk in dezelfde inrichting zitten — zoveel gesprekken kunnen in één bezoek.")
 if pop.empty:
     ui.empty_state("Op de peildatum zit niemand uit de selectie in detentie.")

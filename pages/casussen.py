@@ -30,7 +30,7 @@ st.write(f"{total:,} detenties".replace(",", ".") + f" · pagina {page} van {pag
 view = rows.assign(
     duurklasse=rows["duurklasse"].map(BAND_LABELS).fillna("nog in detentie"),
     duur_dagen=rows["duur_dagen"].map(lambda v: "" if pd.isna(v) else str(int(v))),
-    **{c: pd.to_datetime(rows[c]) for c in ("datum_aanvang", "datum_einde", "verwachte_einddatum")},
+    **{c: pd.to_datetime(rows[c]) for c in ("datum_aanvang", "datum_einde", "verwachte_einddatum") if c in rows},
 )
 st.dataframe(view, hide_index=True, width="stretch", column_config={
     "persoonssleutel": "Persoonssleutel", "analysesleutel": "Analysesleutel", "geboortejaar": st.column_config.NumberColumn("Geboortejaar", format="%d"),
@@ -38,11 +38,13 @@ st.dataframe(view, hide_index=True, width="stretch", column_config={
     "datum_aanvang": st.column_config.DateColumn("Aanvang", format="DD-MM-YYYY"),
     "datum_einde": st.column_config.DateColumn("Einde", format="DD-MM-YYYY"),
     "verwachte_einddatum": st.column_config.DateColumn("Verwacht einde", format="DD-MM-YYYY"),
+    "maand_aanvang": "Maand aanvang", "maand_einde": "Maand einde", "verwachte_maand_einde": "Verwachte maand einde",
     "duur_dagen": "Duur (dagen)", "duurklasse": "Duurklasse",
 })
 new_page = st.number_input("Pagina", min_value=1, max_value=pages, value=page, step=1)
 if new_page != page:
     st.session_state["case_page"] = int(new_page)
     st.rerun()
-st.caption(f"Kolommen voor rol {policy.ROLES[viewer.role]}: " + ", ".join(policy.case_columns(viewer)) + ". Namen, BSN en bron-id worden nooit opgeslagen.")
+st.caption(f"U ziet de kolommen die de rol {policy.ROLES[viewer.role]} mag zien. Namen, BSN en bron-id worden nooit "
+           "opgeslagen; de persoonssleutel is een versleutelde code.")
 ui.downloads(viewer, rows, f"casuslijst_pagina_{page}", index=False)

@@ -8,7 +8,8 @@ viewer = context.require_page("gebruikers")
 ui.page_header("Gebruikers", "Wie heeft welke rol? Lokale accounts toevoegen, rol wijzigen, wachtwoord opnieuw instellen.")
 eng = context.engine()
 st.dataframe(users.list_users(eng), hide_index=True, width="stretch",
-             column_config={"created_at": st.column_config.DatetimeColumn("Aangemaakt", format="DD-MM-YYYY HH:mm")})
+             column_config={"username": "Gebruikersnaam", "role": "Rol", "gm_code": "Gemeente", "active": "Actief",
+                            "is_demo": "Demo-account", "created_at": st.column_config.DatetimeColumn("Aangemaakt", format="DD-MM-YYYY HH:mm")})
 
 with st.form("add_user", clear_on_submit=True):
     st.subheader("Gebruiker toevoegen")

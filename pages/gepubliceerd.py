@@ -9,8 +9,8 @@ from metrics.formatting import fmt_int, fmt_pct
 from metrics.published_check import claim_label, published_text
 from ui import cache, components as ui, context
 
-STATUS_NL = {"klopt": "✅ klopt", "afgekapt": "≈ afgekapt", "onzeker": "❔ onzeker", "fout": "❌ volgt niet uit de tabel",
-             "niet_te_controleren": "– niet te controleren", "externe_bron": "– externe bron"}
+STATUS_NL = {"klopt": "✓ klopt", "afgekapt": "≈ afgekapt (niet afgerond)", "onzeker": "? hangt af van 'Overig'",
+             "fout": "✗ volgt niet uit de tabel", "niet_te_controleren": "– niet te controleren", "externe_bron": "– externe bron"}
 
 viewer = context.require_page("gepubliceerd")
 ui.page_header("Gepubliceerde cijfers", "Kloppen de cijfers in het rapport (Tabel 1, uitstroom 2021) met de tabel zelf?")

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from data_access import importers, policy, queries
+from metrics.formatting import fmt_int
 from services import export
 from ui import components as ui, context
 
@@ -28,13 +29,15 @@ if upload is not None and st.button("Importeren", type="primary"):
             res = importers.import_detentions(context.engine(), upload.getvalue(), upload.name, username=viewer.username,
                                               progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text))
         except importers.ImportValidationError as exc:
-            st.error(f"Import van {upload.name} geweigerd; er is niets opgeslagen. {len(exc.problems)} probleem/problemen:")
+            n = len(exc.problems)
+            st.error(f"Import van {upload.name} geweigerd; er is niets opgeslagen. {fmt_int(n)} {'probleem' if n == 1 else 'problemen'}:")
             problems = exc.problems_frame()
-            st.dataframe(problems, hide_index=True, width="stretch")
+            st.dataframe(problems.astype(object).where(problems.notna(), ""), hide_index=True, width="stretch")
             st.download_button("Download foutenrapport (CSV)", export.to_csv_bytes(problems, index=False), f"fouten_{upload.name}", "text/csv")
         else:
-            st.success(f"{res.file_name}: {res.rows_read} rijen gelezen; {res.inserted} nieuw, {res.updated} bijgewerkt, "
-                       f"{res.unchanged} ongewijzigd. Codering {res.encoding}, scheidingsteken '{res.separator}'.")
+            st.success(f"{res.file_name}: {fmt_int(res.rows_read)} rijen gelezen; {fmt_int(res.inserted)} nieuw, "
+                       f"{fmt_int(res.updated)} bijgewerkt, {fmt_int(res.unchanged)} ongewijzigd. "
+                       f"Codering {res.encoding}, scheidingsteken '{res.separator}'.")
             for note in res.notes:
                 st.info(note)
             st.cache_data.clear()

@@ -129,10 +129,12 @@ def reachability_table(engine: sa.Engine, f: Filters, radius_km: float, road_fac
     return ranked, reachability.within_radius(counts, dist, radius_km)
 
 
-def population_by_institution(engine: sa.Engine, on: date, gm_codes: tuple[str, ...] | None, radius_km: float) -> pd.DataFrame:
-    """People in detention on ``on`` per institution with distance: code, name, n, distance_km, within_radius."""
+def population_by_institution(engine: sa.Engine, on: date, gm_codes: tuple[str, ...] | None, radius_km: float,
+                              road_factor: float = 1.0, origin: Origin | None = None) -> pd.DataFrame:
+    """People in detention on ``on`` per institution with distance (same origin and road factor as
+    the reachability table): code, name, n, distance_km, within_radius."""
     pop = queries.population_on(engine, on, gm_codes)
-    dist = distances(engine)
+    dist = distances(engine, origin, road_factor)
     out = pop.merge(dist[["code", "name", "distance_km"]], left_on="institution_code", right_on="code")
     out["within_radius"] = out["distance_km"] <= radius_km
     return out[["code", "name", "n", "distance_km", "within_radius"]].sort_values(["n", "distance_km"], ascending=[False, True]).reset_index(drop=True)

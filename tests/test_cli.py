@@ -76,3 +76,28 @@ def test_users_command(db):
     assert "piet" in out and "zvh" in out
     code, _, err = run("--db", db, "users", "add", "piet", "--role", "zvh", "--password", "geheim-wachtwoord")
     assert code == 2 and "bestaat al" in err
+
+
+def test_clear_errors_for_bad_cli_input(db, tmp_path):
+    p = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", f"duckdb:///{tmp_path / 'nieuw.duckdb'}", "summary", "--year", "2021"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 2 and "nog niet ingericht" in p.stderr and "Traceback" not in p.stderr
+    code, _, err = run("--db", db, "summary", "--year", "2021", "--radius-km", "-5")
+    assert code == 2 and "straal" in err
+    p = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--db", db, "users", "add", "kees", "--role", "zvh"],
+                       capture_output=True, text=True, cwd=ROOT, stdin=subprocess.DEVNULL)
+    assert p.returncode == 2 and "--password" in p.stderr
+    code, _, err = run("--db", db, "users", "add", "gem", "--role", "gemeente", "--gemeente", "Huizen", "--password", "een-lang-wachtwoord")
+    assert code == 0, err  # a gemeente by name, like the importer accepts
+    code, out, _ = run("--db", db, "users", "list")
+    assert "GM0406" in out
+
+
+def test_purge_demo_command(tmp_path):
+    url = f"duckdb:///{tmp_path / 'p.duckdb'}"
+    assert run("--db", url, "init", "--today", "2026-11-29")[0] == 0
+    code, out, _ = run("--db", url, "purge-demo")
+    assert code == 0 and "6 demo-accounts" in out
+    code, out, err = run("--db", url, "import", "detentions", str(CASES / "detenties_utf8_bom.csv"))
+    assert code == 0, err
+    assert "3 nieuw" in out

@@ -53,6 +53,7 @@ def test_analyst_rows_are_not_linkable(fresh_seeded_engine):
     assert list(a.columns[:2]) == ["analysesleutel", "geboortejaar_klasse"]
     assert not set(a["analysesleutel"]) & set(z["persoonssleutel"])
     assert all("-" in x for x in a["geboortejaar_klasse"] if x)
+    assert "datum_aanvang" not in a.columns and all(len(m) == 7 for m in a["maand_aanvang"])  # 2021-03
 
 
 def test_population_on_today(seeded_engine):

@@ -99,3 +99,18 @@ def test_still_valid(fresh_seeded_engine):
     assert not users.still_valid(eng, Viewer("zvh", "bestuur"))  # role differs from the account
     assert not users.still_valid(eng, Viewer("onbekend", "zvh"))
     assert users.still_valid(eng, Viewer("a@b.nl", "zvh", source="oidc"))
+
+
+def test_lockout_after_repeated_failures(fresh_seeded_engine):
+    eng = fresh_seeded_engine
+    for _ in range(users.MAX_FAILED_LOGINS):
+        assert users.authenticate(eng, "zvh", "fout")[0] is None
+    # the right password is refused now too, with the same message (no hint that it was right)
+    assert users.authenticate(eng, "zvh", "demo-zvh") == (None, users.LOGIN_FAILED_NL)
+    assert users.authenticate(eng, "analist", "demo-analist")[0] is not None  # other accounts unaffected
+
+
+def test_username_rules(empty_engine):
+    for bad in ("a b", "x'; drop", "", "A" * 100):
+        with pytest.raises(users.UserError):
+            users.add_user(empty_engine, bad, "een-lang-wachtwoord", "zvh")

@@ -59,8 +59,8 @@ def reachability_table(url: str, version: int, f: Filters, radius_km: float, roa
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def population_by_institution(url: str, version: int, on, gm_codes, radius_km: float):
-    return core.population_by_institution(get_engine(url), on, gm_codes, radius_km)
+def population_by_institution(url: str, version: int, on, gm_codes, radius_km: float, road_factor: float = 1.0, origin=None):
+    return core.population_by_institution(get_engine(url), on, gm_codes, radius_km, road_factor, origin)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

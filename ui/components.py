@@ -197,6 +197,8 @@ def style_figure(fig: go.Figure, title: str | None = None, height: int = 380) ->
     """Dutch separators, readable margins, no internet resources."""
     fig.update_layout(separators=PLOTLY_SEPARATORS, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       height=height, title=title, legend_title_text="")
+    if fig.layout.yaxis.tickformat is None:
+        fig.update_yaxes(tickformat=",~r")  # 14.000 with nl-NL separators, not 14k
     return fig
 
 
