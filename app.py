@@ -13,26 +13,9 @@ import streamlit as st
 from data_access import audit, meta, policy, schema, settings, users
 from data_access.setup import init_database
 from ui import components, context
+from ui.navigation import PAGE_FILES, PAGE_ICONS
 
 st.set_page_config(page_title="Terugkeermonitor", page_icon="🧭", layout="wide")
-
-PAGE_FILES = {
-    "overzicht": "pages/overzicht.py",
-    "instroom": "pages/instroom.py",
-    "detentieduur": "pages/detentieduur.py",
-    "bereikbaarheid": "pages/bereikbaarheid.py",
-    "gepubliceerd": "pages/gepubliceerd.py",
-    "casussen": "pages/casussen.py",
-    "import": "pages/importeren.py",
-    "audit": "pages/auditlog.py",
-    "gebruikers": "pages/gebruikers.py",
-}
-PAGE_ICONS = {
-    "overzicht": ":material/dashboard:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
-    "bereikbaarheid": ":material/map:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
-    "import": ":material/upload_file:", "audit": ":material/history:", "gebruikers": ":material/group:",
-}
-
 
 @st.cache_resource(show_spinner=False)
 def _ensure_database(url: str) -> str:
@@ -120,6 +103,9 @@ def login_page() -> None:
             st.session_state["viewer"] = viewer
             st.session_state["last_activity"] = time.time()
             st.rerun()
+    if users.list_users(context.engine()).empty:
+        st.info("Er zijn nog geen accounts. Maak op de server een beheerder aan met: "
+                "`python cli.py users add NAAM --role beheer` en log daarmee in.")
     if meta.data_origin(context.engine()) == "synthetic":
         with st.expander("Demo-accounts"):
             st.markdown("\n".join(f"- `{u}` / `{p}` — {policy.ROLES[r]}" + (f" ({g})" if g else "") for u, p, r, g in users.DEMO_ACCOUNTS))

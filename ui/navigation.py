@@ -1,0 +1,18 @@
+"""Page files and menu icons per page key (titles and who may see a page: data_access.policy)."""
+
+PAGE_FILES = {
+    "overzicht": "pages/overzicht.py",
+    "instroom": "pages/instroom.py",
+    "detentieduur": "pages/detentieduur.py",
+    "bereikbaarheid": "pages/bereikbaarheid.py",
+    "gepubliceerd": "pages/gepubliceerd.py",
+    "casussen": "pages/casussen.py",
+    "import": "pages/importeren.py",
+    "audit": "pages/auditlog.py",
+    "gebruikers": "pages/gebruikers.py",
+}
+PAGE_ICONS = {
+    "overzicht": ":material/dashboard:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
+    "bereikbaarheid": ":material/map:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
+    "import": ":material/upload_file:", "audit": ":material/history:", "gebruikers": ":material/group:",
+}
