@@ -30,9 +30,12 @@ ranked, w = cache.reachability_table(url, version, f, float(radius), float(road)
 if ranked.empty:
     ui.empty_state("Geen vrijlatingen in deze periode om plaatsingen van te tonen. Verruim de periode in de zijbalk.")
     st.stop()
-split = ui.split_labels(viewer, ranked.set_index("name")["n"], ranked.set_index("name")["within_radius"], f.gm_codes)
+own = ui.own_part(viewer, f, lambda g: cache.reachability_table(url, version, g, float(radius), float(road), origin))
+own_n = own[0].set_index("name")["n"] if own else None  # a gemeente knows its own counts already
+split = ui.split_labels(viewer, ranked.set_index("name")["n"], ranked.set_index("name")["within_radius"], f.gm_codes, known=own_n)
 k = st.columns(3)
-ui.kpi(k[0], f"Binnen {radius} km", "–" if split.part_hidden else ui.share_text(viewer, w["within"], w["total"], f.gm_codes, binary=True),
+ui.kpi(k[0], f"Binnen {radius} km", "–" if split.part_hidden else ui.share_text(
+    viewer, w["within"], w["total"], f.gm_codes, binary=True, known=(own[1]["within"], own[1]["total"]) if own else (0, 0)),
        f"Aandeel vrijlatingen uit een inrichting binnen {radius} km (× wegfactor {fmt_num(road, 2)}). Noemer: {split.total} vrijlatingen in de periode.")
 ui.kpi(k[1], "Aantal binnen straal", split.part, f"Vrijlatingen uit inrichtingen binnen de straal; daarbuiten: {split.rest}.")
 ui.kpi(k[2], "Inrichtingen binnen straal", fmt_int(int(ranked["within_radius"].sum())), "Inrichtingen met minstens één vrijlating in de periode die binnen de straal liggen.")
@@ -76,7 +79,9 @@ if pop.empty:
 else:
     pcounts = pop.set_index("name")["n"]
     pin = pop.set_index("name")["within_radius"]
-    ptable = pop.assign(**{"Nu in detentie": pop["name"].map(ui.split_labels(viewer, pcounts, pin, f.gm_codes).per_item).values,
+    own_pop = ui.own_part(viewer, f, lambda g: cache.population_by_institution(url, version, today, g.gm_codes, float(radius), float(road), origin))
+    pknown = own_pop.set_index("name")["n"] if own_pop is not None else None
+    ptable = pop.assign(**{"Nu in detentie": pop["name"].map(ui.split_labels(viewer, pcounts, pin, f.gm_codes, known=pknown).per_item).values,
                            "Afstand": pop["distance_km"].map(fmt_km), "Binnen straal": np.where(pop["within_radius"], "ja", "nee")})
     ptable = ptable[["name", "Nu in detentie", "Afstand", "Binnen straal"]].rename(columns={"name": "Inrichting"})
     st.dataframe(ptable, hide_index=True, width="stretch")

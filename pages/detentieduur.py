@@ -6,6 +6,7 @@ from metrics import inflow
 from metrics.durations import BAND_LABELS
 
 STAY_LABELS = {"kort": "< 4 weken", "middel": "≥ 4 weken", "lang": "≥ 4 weken"}
+from services import core
 from ui import cache, components as ui, context
 
 viewer = context.require_page("detentieduur")
@@ -18,12 +19,16 @@ if cube.empty:
     ui.empty_state("Geen vrijlatingen in deze periode, dus geen afgeronde detentieduur. Verruim de periode in de zijbalk.")
     st.stop()
 
-bands = inflow.band_shares(cube)
+bands = inflow.band_shares(cube).set_index("label")
 total = int(bands["n"].sum())
+own_cube = ui.own_part(viewer, f, lambda g: cube[cube["gm_code"].isin(g.gm_codes)])  # what a gemeente knows already
+own_n = inflow.band_shares(own_cube).set_index("label")["n"] if own_cube is not None else None
+labels = ui.series_labels(viewer, bands["n"], f.gm_codes, known=own_n)  # the bands add up to the total
 cols = st.columns(3)
-for col, row in zip(cols, bands.itertuples()):
-    ui.kpi(col, row.label, ui.share_text(viewer, row.n, total, f.gm_codes),
-           f"Aandeel vrijlatingen met duur {row.label}: {ui.count_text(viewer, row.n, f.gm_codes)} van {ui.count_text(viewer, total, f.gm_codes)} vrijlatingen in de periode.")
+for col, (label, row) in zip(cols, bands.iterrows()):
+    hidden = labels[label] in ("–", f"<{core.disclosure_config().threshold}")
+    ui.kpi(col, label, "–" if hidden else ui.share_text(viewer, row.n, total, f.gm_codes),
+           f"Aandeel vrijlatingen met duur {label}: {labels[label]} van {ui.count_text(viewer, total, f.gm_codes)} vrijlatingen in de periode.")
 
 st.subheader("Kort en langer verblijf per jaar, vergeleken met 2019")
 trend = inflow.yearly_band_trend(cube, base_year=2019)

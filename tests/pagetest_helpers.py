@@ -36,6 +36,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -44,10 +45,11 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as _app_test_module
 
+from data_access import users
 from data_access.engine import get_engine
 from data_access.policy import Viewer
 from data_access.queries import Filters
-from data_access.setup import init_database
+from data_access.setup import init_database, purge_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PATH = str(ROOT / "app.py")
@@ -97,7 +99,9 @@ ROLE_PAGES = {
 }
 
 VIEWERS = {
-    # the demo accounts of the seeded database: app.py re-checks the account on every run
+    # The demo accounts of the seeded database: app.py re-checks the account on every run
+    # (users.still_valid), so a made-up username or a role/gemeente that differs from the
+    # account's is logged out before any page runs.
     "bestuur": Viewer("bestuur", "bestuur"),
     "zvh": Viewer("zvh", "zvh"),
     "gemeente": Viewer("gemeente-huizen", "gemeente", "GM0406"),
@@ -106,6 +110,11 @@ VIEWERS = {
 }
 
 GM = {"Hilversum": "GM0402", "Huizen": "GM0406", "Laren": "GM0417", "Blaricum": "GM0376"}
+
+#: Password of the local (non-demo) accounts the tests create (at least 10 characters).
+LOCAL_PASSWORD = "een-lang-wachtwoord"
+#: The local zvh account of :func:`purged_app` (demo accounts are gone after purge-demo).
+ZVH_ECHT = Viewer("zvh-echt", "zvh")
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -157,6 +166,22 @@ def empty_app(tmp_path, monkeypatch) -> str:
     _point_app_at(monkeypatch, url)
     _navigation_mode(monkeypatch)
     return url
+
+
+@pytest.fixture
+def purged_app(private_app) -> str:
+    """A private seeded copy after ``purge-demo`` (no synthetic data, no demo accounts: 'empty'
+    data origin, so real imports are allowed) with one local account, :data:`ZVH_ECHT`."""
+    eng = get_engine(private_app)
+    purge_demo(eng, username="test")
+    users.add_user(eng, ZVH_ECHT.username, LOCAL_PASSWORD, ZVH_ECHT.role)
+    return private_app
+
+
+def add_local_account(url: str, username: str, role: str, gm_code: str | None = None) -> Viewer:
+    """Create a local (non-demo) account and return its viewer (for databases without demo accounts)."""
+    users.add_user(get_engine(url), username, LOCAL_PASSWORD, role, gm_code)
+    return Viewer(username, role, gm_code)
 
 
 class _CapturingMediaStorage(MemoryMediaFileStorage):
@@ -412,3 +437,129 @@ def assert_count_table(shown: pd.DataFrame, counts: pd.DataFrame) -> None:
             assert shown.loc["Totaal", "Totaal"] == nl_int(int(counts.to_numpy().sum()))
     if len(counts) > 1:
         assert list(shown.index)[-1] == "Totaal"
+
+
+# --------------------------------------------------------------------------- disclosure audit of what is shown
+
+PRIMARY = "<5"
+SECONDARY = "–"  # en dash
+
+
+def parse_label(cell) -> int | str:
+    """A displayed count ('1.342', '7', 7) as int; the marks '<5' and '–' as they are."""
+    text = str(cell).strip()
+    if text in (PRIMARY, SECONDARY):
+        return text
+    return int(text.replace(".", ""))
+
+
+def hidden_cell_ranges(frame: pd.DataFrame, known: pd.DataFrame | None = None, threshold: int = 5,
+                       facts: dict[tuple[str, str], int] | None = None) -> dict[tuple[str, str], tuple[float, float]]:
+    """What a reader can work out about each hidden cell of a displayed count table.
+
+    Written independently of :mod:`metrics.disclosure`. The table's structure is read from its
+    labels: a 'Totaal' column holds row sums, a 'Totaal' row column sums. A reader knows what the
+    marks tell (rule of the app): '<5' is 1..threshold-1, '–' is at least ``threshold`` (zeros and
+    small cells are never secondary). ``facts``: cells whose value the page shows elsewhere (e.g. a
+    KPI repeating the grand total).
+
+    ``known``: the reader's own part of every interior cell (a gemeente viewer's own counts, same
+    index/columns as the interior). Then the unknowns are the *other* gemeenten's parts
+    (shown value - own part) and a '–' only tells that part is at least 1.
+
+    Returns {(row, col): (min, max)} over all real tables consistent with what is shown.
+    """
+    from scipy.optimize import linprog
+
+    cells = {(str(r), str(c)): parse_label(frame.loc[r, c]) for r in frame.index for c in frame.columns}
+    for key, value in (facts or {}).items():
+        cells[key] = value
+    rows = [str(r) for r in frame.index]
+    cols = [str(c) for c in frame.columns]
+    inner_rows = [r for r in rows if r != "Totaal"]
+    inner_cols = [c for c in cols if c != "Totaal"]
+    own: dict[tuple[str, str], int] = {}
+    if known is not None:
+        k = known.copy()
+        k.index, k.columns = [str(i) for i in k.index], [str(c) for c in k.columns]
+        k = k.reindex(index=inner_rows, columns=inner_cols, fill_value=0)
+        for r in inner_rows:
+            for c in inner_cols:
+                own[(r, c)] = int(k.loc[r, c])
+            if "Totaal" in cols:
+                own[(r, "Totaal")] = int(k.loc[r].sum())
+        if "Totaal" in rows:
+            for c in inner_cols:
+                own[("Totaal", c)] = int(k[c].sum())
+            if "Totaal" in cols:
+                own[("Totaal", "Totaal")] = int(k.to_numpy().sum())
+    lines: list[tuple[list[tuple[str, str]], tuple[str, str]]] = []  # (parts, total)
+    if "Totaal" in cols:
+        lines += [([(r, c) for c in inner_cols], (r, "Totaal")) for r in rows]
+    if "Totaal" in rows:
+        lines += [([(r, c) for r in inner_rows], ("Totaal", c)) for c in cols]
+    unknown = [key for key, v in cells.items() if isinstance(v, str)]
+    if not unknown:
+        return {}
+    idx = {key: i for i, key in enumerate(unknown)}
+    a_eq, b_eq = [], []
+    for parts, total in lines:
+        row, rhs = np.zeros(len(unknown)), 0.0
+        for key, coef in [(p, 1.0) for p in parts] + [(total, -1.0)]:
+            if key in idx:
+                row[idx[key]] += coef
+            else:
+                rhs -= coef * (cells[key] - own.get(key, 0))
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(rhs)
+        else:
+            assert abs(rhs) < 1e-9, f"shown cells of line {total} do not add up"
+    if known is None:
+        bounds = [(1, threshold - 1) if cells[key] == PRIMARY else (threshold, None) for key in unknown]
+    else:
+        assert PRIMARY not in [cells[key] for key in unknown], "a gemeente viewer's regional table shows '<5'"
+        bounds = [(1, None)] * len(unknown)
+    out = {}
+    for key, i in idx.items():
+        ends = []
+        for sign in (1.0, -1.0):
+            obj = np.zeros(len(unknown))
+            obj[i] = sign
+            res = linprog(obj, A_eq=np.array(a_eq) if a_eq else None, b_eq=np.array(b_eq) if b_eq else None,
+                          bounds=bounds, method="highs")
+            assert res.status in (0, 3), f"what is shown is inconsistent: {res.message}"
+            ends.append(sign * res.fun if res.status == 0 else math.inf)
+        out[key] = (ends[0] + own.get(key, 0), ends[1] + own.get(key, 0))
+    return out
+
+
+def pinned_cells(frame: pd.DataFrame, known: pd.DataFrame | None = None, threshold: int = 5,
+                 facts: dict[tuple[str, str], int] | None = None) -> dict[tuple[str, str], tuple[float, float]]:
+    """Hidden cells of ``frame`` that a reader can recompute exactly (range narrower than 1)."""
+    ranges = hidden_cell_ranges(frame, known=known, threshold=threshold, facts=facts)
+    return {key: r for key, r in ranges.items() if r[1] - r[0] < 1 - 1e-6}
+
+
+def split_frame(labels: pd.Series, in_part: pd.Series, part: str, rest: str, total: str) -> pd.DataFrame:
+    """A displayed two-way split (items within / outside a radius) as a count table with totals:
+    one row per item (its label in its own group, 0 in the other), the group totals and the grand
+    total in the 'Totaal' row. Input for :func:`pinned_cells`."""
+    t = pd.DataFrame({"binnen": [lbl if inside else "0" for lbl, inside in zip(labels, in_part)],
+                      "buiten": ["0" if inside else lbl for lbl, inside in zip(labels, in_part)],
+                      "Totaal": list(labels)}, index=[str(i) for i in labels.index])
+    t.loc["Totaal"] = [part, rest, total]
+    return t
+
+
+def assert_no_pinned_cells(frame: pd.DataFrame, where: str = "", known: pd.DataFrame | None = None,
+                           facts: dict[tuple[str, str], int] | None = None) -> None:
+    """No hidden cell of a displayed table can be recomputed from what is shown (see
+    :func:`hidden_cell_ranges`). Exception, by design of the app (metrics.disclosure): when every
+    positive count of the table is hidden, nothing more can be hidden and the marks alone may pin
+    a cell (e.g. four '<5' cells with a total '<5' are each 1); such a table shows no number."""
+    shown_numbers = [parse_label(v) for v in frame.to_numpy().ravel()]
+    if known is None and facts is None and not any(isinstance(v, int) and v > 0 for v in shown_numbers):
+        return
+    pinned = pinned_cells(frame, known=known, facts=facts)
+    assert not pinned, f"{where}: hidden cells can be recomputed {pinned}\n{frame}"

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from data_access.policy import Viewer
 from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     P2021,
+    ROOT,
     download_buttons,
     exception_text,
     frames,
@@ -75,8 +77,25 @@ def test_case_views_are_listed_with_their_filters(private_app):
     at = _open_log()
     log = frames(at)[0]
     views = log[log["Handeling"] == "Casusgegevens bekeken"]
-    assert len(views) == 1 and views["Gebruiker"].iloc[0] == "t-zvh"
+    assert len(views) == 1 and views["Gebruiker"].iloc[0] == "zvh"
     assert '"date_from": "2021-01-01"' in views["Details"].iloc[0]
+
+
+def test_revoked_session_and_rejected_import_are_listed(private_app):
+    """A session of a made-up account and a refused real import both leave a line."""
+    at = new_app(Viewer("t-zvh", "zvh"), P2021)
+    at.run()
+    assert "viewer" not in at.session_state
+    at = open_page("import", "zvh")
+    at.file_uploader[0].set_value(("detenties_utf8_bom.csv", (ROOT / "tests" / "cases" / "detenties_utf8_bom.csv").read_bytes(), "text/csv")).run()
+    next(b for b in at.button if b.label == "Importeren").click().run()
+    assert texts(at, "error")
+    log = frames(_open_log())[0]
+    revoked = log[log["Handeling"] == "Sessie beëindigd (rechten gewijzigd)"]
+    assert list(revoked["Gebruiker"]) == ["t-zvh"]
+    rejected = log[log["Handeling"] == "Import geweigerd"]
+    assert list(zip(rejected["Gebruiker"], rejected["Onderwerp"])) == [("zvh", "detenties_utf8_bom.csv")]
+    assert "synthetische demogegevens" in rejected["Details"].iloc[0]
 
 
 def test_no_lines_after_the_chosen_date_gives_empty_state(private_app):

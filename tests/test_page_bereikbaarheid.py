@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
+import pandas as pd
 
 from data_access.queries import Filters
 from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
@@ -12,6 +12,7 @@ from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     P1990,
     P2021,
     TODAY,
+    assert_no_pinned_cells,
     download_buttons,
     exception_text,
     frames,
@@ -24,6 +25,7 @@ from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     releases_within_sql,
     seeded_app,
     small_count_cells,
+    split_frame,
     sql_rows,
     texts,
 )
@@ -121,30 +123,96 @@ def test_population_table_on_reference_date(seeded_app):
     assert [b.label for b in download_buttons(at)] == ["Download CSV", "Download Excel"] * 2
 
 
-def test_bestuur_small_gemeente(seeded_app):
-    f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
-    at = open_page("bereikbaarheid", "bestuur", f)
-    assert kpi(at, "Aantal binnen straal") == "<5"
-    assert kpi(at, "Binnen 60 km") == "–"
+LAREN_2021 = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
+WEEK_4 = Filters(date(2021, 1, 8), date(2021, 1, 14), None)  # 4 releases in the region
+FEB_2021 = Filters(date(2021, 2, 1), date(2021, 2, 28), None)  # 15 releases, 2 of them outside 60 km
+
+
+def _shown_split(at) -> pd.DataFrame:
+    """The ranking table, the within count, the rest (help text) and the denominator as one split table."""
+    table = frames(at)[0].set_index("Inrichting")
+    rest = re.search(r"daarbuiten: (\S+)\.$", kpi_help(at, "Aantal binnen straal")).group(1)
+    total = re.search(r"Noemer: (\S+) vrijlatingen", kpi_help(at, "Binnen ")).group(1)
+    return split_frame(table["Vrijlatingen"], table["Binnen straal"] == "ja", kpi(at, "Aantal binnen straal"), rest, total)
+
+
+def test_bestuur_sees_the_region_with_small_institutions_hidden(seeded_app):
+    """A Laren filter is ignored for bestuur; the region's institutions with 1..4 releases show '<5'
+    and the within/outside split is protected as a whole."""
+    at = open_page("bereikbaarheid", "bestuur", LAREN_2021)
+    assert at.session_state["filters"] == P2021
+    within, total = releases_within_sql(seeded_app, P2021, 60)
+    assert kpi(at, "Aantal binnen straal") == nl_int(within) == "121"
+    assert kpi(at, "Binnen 60 km") == nl_pct(within / total)
+    assert f"Noemer: {total} vrijlatingen" in kpi_help(at, "Binnen 60 km")
+    assert f"daarbuiten: {total - within}." in kpi_help(at, "Aantal binnen straal")
+    counts = _release_counts_per_institution(seeded_app, P2021)
+    table = frames(at)[0]
+    for name, label in zip(table["Inrichting"], table["Vrijlatingen"]):
+        assert label == ("<5" if counts[name] < 5 else nl_int(counts[name])), name
+    assert {n for n, lbl in zip(table["Inrichting"], table["Vrijlatingen"]) if lbl == "<5"} == {
+        "PI Krimpen aan den IJssel", "PI Heerhugowaard"}
     for frame in frames(at):
         assert not small_count_cells(frame)
+    assert_no_pinned_cells(_shown_split(at), "bereikbaarheid")
 
 
 def test_bestuur_help_text_does_not_reveal_small_total(seeded_app):
-    f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
-    at = open_page("bereikbaarheid", "bestuur", f)
+    assert releases_within_sql(seeded_app, WEEK_4, 60)[1] == 4
+    at = open_page("bereikbaarheid", "bestuur", WEEK_4)
+    assert "Noemer: <5 vrijlatingen" in kpi_help(at, "Binnen 60 km")
     assert not re.search(r"Noemer: [1-4] vrijlatingen", kpi_help(at, "Binnen 60 km"))
+    assert kpi(at, "Aantal binnen straal") == "<5" and kpi(at, "Binnen 60 km") == "–"
 
 
 def test_bestuur_within_count_does_not_reveal_small_complement(seeded_app):
-    f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Blaricum"],))
-    within, total = releases_within_sql(seeded_app, f, 60)
-    at = open_page("bereikbaarheid", "bestuur", f)
-    shown = kpi(at, "Aantal binnen straal")
+    """15 releases, 13 within 60 km: the 2 outside are '<5', so the within count is hidden too
+    ('–'); the period total stays shown."""
+    within, total = releases_within_sql(seeded_app, FEB_2021, 60)
+    assert (within, total) == (13, 15)
+    at = open_page("bereikbaarheid", "bestuur", FEB_2021)
+    assert kpi(at, "Aantal binnen straal") == "–"
+    assert kpi(at, "Binnen 60 km") == "–"
+    assert "daarbuiten: <5." in kpi_help(at, "Aantal binnen straal")
+    assert "Noemer: 15 vrijlatingen" in kpi_help(at, "Binnen 60 km")  # the grand total is kept
+    split = _shown_split(at)
+    assert not small_count_cells(split)
+    assert_no_pinned_cells(split, "bereikbaarheid februari")
     at.switch_page("pages/overzicht.py").run()
-    shown_total = kpi(at, "Uitstroom")
-    if shown.isdigit() and shown_total.isdigit():
-        assert not 0 < int(shown_total) - int(shown) < 5, (within, total)
+    assert kpi(at, "Uitstroom") == "15"
+    assert kpi(at, "Binnen 60 km") == "–"
+
+
+def test_bestuur_population_table_with_the_overview_total(seeded_app):
+    """'Nu in detentie' per institution ('<5' for small ones) next to the region total of the
+    Overzicht KPI lets no institution be recomputed."""
+    at = open_page("bereikbaarheid", "bestuur", P2021)
+    pop = frames(at)[1]
+    rows = dict(sql_rows(seeded_app, "SELECT i.name, count(*) FROM detention d JOIN institution i ON i.code = d.institution_code "
+                                     "WHERE d.admission_date <= :t AND (d.release_date IS NULL OR d.release_date > :t) GROUP BY 1", t=TODAY))
+    assert dict(zip(pop["Inrichting"], pop["Nu in detentie"])) == {n: ("<5" if c < 5 else nl_int(c)) for n, c in rows.items()}
+    at.switch_page("pages/overzicht.py").run()
+    in_detention = kpi(at, "Nu in detentie")
+    assert in_detention == nl_int(sum(rows.values()))
+    table = pd.DataFrame({"n": list(pop["Nu in detentie"]) + [in_detention]}, index=list(pop["Inrichting"]) + ["Totaal"])
+    assert_no_pinned_cells(table, "nu in detentie")
+
+
+#: Releases 2019 from PI Achterhoek (Zutphen): 5 in the region, 1 of them from Huizen.
+P2019 = Filters(date(2019, 1, 1), date(2019, 12, 31), None)
+
+
+def test_gemeente_region_view_protects_other_gemeenten_per_institution(seeded_app):
+    at = open_page("bereikbaarheid", "gemeente", P2019)
+    shown = dict(zip(frames(at)[0]["Inrichting"], frames(at)[0]["Vrijlatingen"]))
+    own = dict(sql_rows(seeded_app, "SELECT i.name, count(*) FROM detention d JOIN institution i ON i.code = d.institution_code "
+                                    "WHERE d.release_date BETWEEN :a AND :b AND d.gm_code = :g GROUP BY 1",
+                        a=P2019.date_from, b=P2019.date_to, g=GM["Huizen"]))
+    region = _release_counts_per_institution(seeded_app, P2019)
+    assert (region["PI Achterhoek (Zutphen)"], own["PI Achterhoek (Zutphen)"]) == (5, 1)
+    leaks = {name: (label, own.get(name, 0)) for name, label in shown.items()
+             if label not in ("<5", "–") and 0 < int(label) - own.get(name, 0) < 5}
+    assert not leaks  # e.g. {'PI Achterhoek (Zutphen)': ('5', 1)}: 4 persons of other gemeenten
 
 
 def test_period_without_data_shows_empty_state(seeded_app):

@@ -8,7 +8,6 @@ import re
 from datetime import date
 
 import pandas as pd
-import pytest
 
 from data_access.queries import Filters
 from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
@@ -117,7 +116,7 @@ def test_every_view_is_audited(private_app):
     after = _view_cases(url)
     assert len(after) == len(before) + 1
     username, role, target, details = after[-1]
-    assert (username, role, target) == ("t-zvh", "zvh", "casuslijst")
+    assert (username, role, target) == ("zvh", "zvh", "casuslijst")
     d = json.loads(details)
     assert (d["date_from"], d["date_to"], d["rows"], d["offset"]) == ("2021-01-01", "2021-12-31", PAGE_SIZE, 0)
     at.toggle[0].set_value(True).run()
@@ -141,17 +140,34 @@ def test_gemeente_sees_only_own_gemeente(seeded_app):
 
 
 def test_gemeente_filter_for_other_gemeente_shows_no_other_rows(private_app):
+    """Session filters naming another gemeente cannot widen a gemeente's case list: the sidebar
+    turns them into its own gemeente ('own'), and the query is scoped to it anyway."""
     f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Hilversum"],))
     at = open_page("casussen", "gemeente", f)
     assert not at.exception, exception_text(at)
-    for frame in frames(at):
-        assert "Hilversum" not in frame.astype(str).to_numpy().ravel().tolist()
-        if "gemeente" in frame.columns:
-            assert set(frame["gemeente"]) <= {"Huizen"}
-    if not frames(at):
-        assert any("Geen detenties" in i for i in texts(at, "info"))
+    assert at.sidebar.radio[0].value == "own"
+    assert at.session_state["filters"].gm_codes == (GM["Huizen"],)
+    rows = frames(at)[0]
+    assert set(rows["gemeente"]) == {"Huizen"}
+    assert "Hilversum" not in rows.astype(str).to_numpy().ravel().tolist()
+    total = _total_sql(private_app, P2021, scope=(GM["Huizen"],))
+    assert _status_line(at).startswith(f"{nl_int(total)} detenties")
     d = json.loads(_view_cases(private_app)[-1][3])
-    assert d["scope"] == [GM["Huizen"]] and d["rows"] == 0
+    assert d["scope"] == [GM["Huizen"]] and d["gemeenten"] == [GM["Huizen"]] and d["rows"] == len(rows) == min(total, PAGE_SIZE)
+
+
+def test_gemeente_region_scope_still_lists_only_own_cases(private_app):
+    """'Hele regio' widens the aggregates, never the case rows."""
+    at = open_page("casussen", "gemeente", P2021)
+    assert at.sidebar.radio[0].value == "region"
+    rows = frames(at)[0]
+    assert set(rows["gemeente"]) == {"Huizen"}
+    total = _total_sql(private_app, P2021, scope=(GM["Huizen"],))
+    assert _status_line(at).startswith(f"{nl_int(total)} detenties")
+    username, role, _, details = _view_cases(private_app)[-1]
+    d = json.loads(details)
+    assert (username, role) == ("gemeente-huizen", "gemeente")
+    assert d["scope"] == [GM["Huizen"]] and d["gemeenten"] is None
 
 
 def test_analist_gets_pseudonymised_columns(seeded_app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from data_access.queries import Filters
@@ -14,6 +15,7 @@ from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     P1990,
     P2021,
     assert_count_table,
+    assert_no_pinned_cells,
     crosstab_sql,
     download_buttons,
     exception_text,
@@ -86,13 +88,25 @@ def test_no_change_caption_without_2019(seeded_app):
     assert not any(c.startswith("Verandering") for c in texts(at, "caption"))
 
 
-def test_bestuur_small_gemeente(seeded_app):
-    f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
-    at = open_page("detentieduur", "bestuur", f)
-    assert [m.value for m in at.metric] == ["–", "–", "–"]  # 4 releases: below the minimum denominator
+LAREN_2021 = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
+WEEK_4 = Filters(date(2021, 1, 8), date(2021, 1, 14), None)  # 4 releases in the region
+WEEK_6 = Filters(date(2021, 1, 1), date(2021, 1, 7), None)  # 6 releases in the region
+FEB_2021 = Filters(date(2021, 2, 1), date(2021, 2, 28), None)  # 15 releases in the region
+
+
+def test_bestuur_sees_laren_as_small_cell_in_the_region_table(seeded_app):
+    """bestuur cannot filter to Laren (the session filter is ignored); Laren's 4 releases show as
+    '<5' in the region-wide table per gemeente."""
+    at = open_page("detentieduur", "bestuur", LAREN_2021)
+    assert at.session_state["filters"] == P2021
+    assert [m.value for m in at.metric] == ["42,4%", "23,0%", "34,5%"]  # the region shares
+    gm_table = frames(at)[1]
+    assert gm_table.loc["Laren", "Totaal"] == "<5"
+    assert gm_table.loc["Laren", "< 4 weken"] == "0"  # a true zero is shown
+    assert gm_table.loc["Hilversum", "Totaal"] == "91" and gm_table.loc["Totaal", "Totaal"] == "165"
     for frame in frames(at):
         assert not small_count_cells(frame)
-    assert frames(at)[1].loc["Laren", "Totaal"] == "<5"
+        assert_no_pinned_cells(frame, "detentieduur")
 
 
 def test_bestuur_region_shares_are_shown(seeded_app):
@@ -103,10 +117,32 @@ def test_bestuur_region_shares_are_shown(seeded_app):
     assert not small_count_cells(gm_table)
 
 
+def test_bestuur_shares_need_the_minimum_denominator(seeded_app):
+    assert releases_sql(seeded_app, WEEK_6) == 6
+    at = open_page("detentieduur", "bestuur", WEEK_6)
+    assert [m.value for m in at.metric] == ["–", "–", "–"]  # 6 releases: below the minimum denominator 10
+    assert "0 van 6 vrijlatingen" in kpi_help(at, "4 weken - 3 maanden")  # a true zero is shown
+    for frame in frames(at):
+        assert not small_count_cells(frame)
+
+
 def test_bestuur_help_text_does_not_reveal_small_total(seeded_app):
-    f = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
-    at = open_page("detentieduur", "bestuur", f)
+    assert releases_sql(seeded_app, WEEK_4) == 4
+    at = open_page("detentieduur", "bestuur", WEEK_4)
     assert not [m.help for m in at.metric if re.search(r"van [1-4] vrijlatingen", m.help)]
+    assert all("van <5 vrijlatingen" in m.help for m in at.metric)
+
+
+def test_bestuur_band_kpis_do_not_pin_small_bands(seeded_app):
+    at = open_page("detentieduur", "bestuur", FEB_2021)
+    counts = _band_counts(seeded_app, FEB_2021)
+    assert counts == {"< 4 weken": 4, "4 weken - 3 maanden": 4, "> 3 maanden": 7}
+    shown = {}
+    for band in BAND_ORDER:
+        m = re.search(r": (\S+) van (\S+) vrijlatingen", kpi_help(at, band))
+        shown[band], total = m.group(1), m.group(2)
+    row = pd.DataFrame([list(shown.values()) + [total]], index=["2021"], columns=list(BAND_ORDER) + ["Totaal"])
+    assert_no_pinned_cells(row, "band KPIs")
 
 
 def test_period_without_data_shows_empty_state(seeded_app):

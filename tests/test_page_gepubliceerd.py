@@ -8,6 +8,7 @@ import pytest
 
 from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     P2021,
+    add_local_account,
     download_buttons,
     downloads,
     empty_app,
@@ -124,7 +125,8 @@ def test_same_public_figures_for_disclosure_roles(seeded_app, role):
 
 
 def test_published_figures_without_case_data(empty_app):
-    at = new_app("bestuur", filters=None)
+    # no demo accounts in a database without demo data: a local account
+    at = new_app(add_local_account(empty_app, "bestuur-echt", "bestuur"), filters=None)
     at.switch_page("pages/gepubliceerd.py").run()
     assert not at.exception, exception_text(at)
     assert kpi(at, "Plaatsing en duur bekend") == "145"

@@ -10,9 +10,9 @@ import pytest
 from data_access.queries import Filters
 from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     GM,
-    assert_count_table,
     P1990,
     P2021,
+    assert_count_table,
     crosstab_sql,
     download_buttons,
     downloads,
@@ -94,11 +94,52 @@ def test_analist_sees_exact_counts_on_screen(seeded_app):
     assert frames(at)[0].loc["Laren", "2021"] == "4"
 
 
-def test_gemeente_own_gemeente_unsuppressed_region_suppressed(seeded_app):
+def test_bestuur_cannot_narrow_to_laren(seeded_app):
+    """A Laren filter in the session is overridden: bestuur sees the region table, with Laren '<5'."""
+    at = open_page("instroom", "bestuur", Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],)))
+    assert at.session_state["filters"] == P2021
+    assert len(at.sidebar.multiselect) == 0
+    gm_table = frames(at)[0]
+    assert gm_table.loc["Laren", "2021"] == "<5"
+    assert gm_table.loc["Totaal", "2021"] == "165"
+    assert set(gm_table.index) == set(RELEASES_2021) | {"Totaal"}
+
+
+def test_gemeente_own_gemeente_unsuppressed_region_protects_other_gemeenten(seeded_app):
     own = open_page("instroom", "gemeente", Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Huizen"],)))
-    assert frames(own)[0].loc["Huizen", "2021"] == "26"
+    assert own.sidebar.radio[0].value == "own"
+    assert_count_table(frames(own)[0], _counts(seeded_app, "m.name", JOIN_GM, "release_date",
+                                               Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Huizen"],))))
+    assert list(frames(own)[0].index) == ["Huizen", "Totaal"]
     region = open_page("instroom", "gemeente", P2021)
-    assert frames(region)[0].loc["Laren", "2021"] == "<5"
+    assert region.sidebar.radio[0].value == "region"
+    gm_table = frames(region)[0]
+    # other gemeenten's small counts are hidden as '–' (not '<5': the mark would tell more than needed)
+    assert gm_table.loc["Laren", "2021"] == "–" and gm_table.loc["Blaricum", "2021"] == "–"
+    assert gm_table.loc["Huizen", "2021"] == "26"  # its own row exactly
+    assert gm_table.loc["Hilversum", "2021"] == "91" and gm_table.loc["Totaal", "2021"] == "165"
+    assert "<5" not in list(gm_table.to_numpy().ravel()) + list(frames(region)[1].to_numpy().ravel())
+
+
+def test_gemeente_region_view_shows_its_own_small_counts(seeded_app):
+    """Its own row is never suppressed, even where small: the viewer knows these persons."""
+    f = Filters(date(2019, 3, 26), date(2019, 4, 5), None)
+    huizen = _counts(seeded_app, "m.name", JOIN_GM, "release_date", Filters(f.date_from, f.date_to, (GM["Huizen"],)))
+    assert huizen.loc["Huizen", "2019"] == 2
+    at = open_page("instroom", "gemeente", f)
+    gm_table = frames(at)[0]
+    assert gm_table.loc["Huizen", "2019"] == "2"
+    assert gm_table.loc["Totaal", "2019"] == "–"  # region 6 - own 2 = 4 of other gemeenten: protected
+    assert set(gm_table.loc[["Hilversum", "Gooise Meren"], "2019"]) == {"–"}
+
+
+def test_gemeente_exports_are_suppressed_like_any_export(seeded_app, downloads):
+    """Downloads leave the system: the normal rules, '<5' for Laren, also for the gemeente's region view."""
+    open_page("instroom", "gemeente", P2021)
+    gm_csv = _csv(downloads["uitstroom_gemeente_jaar.csv"])
+    assert gm_csv.loc["Laren", "2021"] == "<5"
+    assert gm_csv.loc["Huizen", "2021"] == "26"
+    assert not small_count_cells(gm_csv)
 
 
 def test_exports_are_always_suppressed(seeded_app, downloads):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 
 from data_access.queries import Filters
 from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
@@ -14,8 +13,10 @@ from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     P1990,
     P2021,
     TODAY,
+    add_local_account,
     admissions_sql,
     assert_count_table,
+    assert_no_pinned_cells,
     crosstab_sql,
     download_buttons,
     empty_app,
@@ -39,7 +40,9 @@ from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
 QUARTER_SQL = "CAST(year(d.release_date) AS VARCHAR) || '-K' || CAST(quarter(d.release_date) AS VARCHAR)"
 HUIZEN_2021 = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Huizen"],))
 LAREN_2021 = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Laren"],))
-BLARICUM_2021 = Filters(date(2021, 1, 1), date(2021, 12, 31), (GM["Blaricum"],))
+#: One week with 4 releases in the whole region, and one with 6 (below the minimum denominator 10).
+WEEK_4 = Filters(date(2021, 1, 8), date(2021, 1, 14), None)
+WEEK_6 = Filters(date(2021, 1, 1), date(2021, 1, 7), None)
 
 
 def _in_detention_sql(url, gm_codes=None) -> int:
@@ -147,34 +150,88 @@ def test_gemeente_starts_with_own_gemeente(seeded_app):
     assert kpi(at, "Uitstroom") == nl_int(releases_sql(seeded_app, f))
 
 
-def test_bestuur_small_gemeente_is_suppressed(seeded_app):
+def test_bestuur_cannot_narrow_to_one_gemeente(seeded_app):
+    """Laren in the session filters is overridden: bestuur sees the region figures."""
     at = open_page("overzicht", "bestuur", LAREN_2021)
-    assert releases_sql(seeded_app, LAREN_2021) == 4
+    assert at.session_state["filters"] == P2021
+    assert len(at.sidebar.multiselect) == 0 and len(at.sidebar.radio) == 0
+    assert any(c.startswith("Gemeenten: hele regio.") for c in texts(at.sidebar, "caption"))
+    region = open_page("overzicht", "bestuur", P2021)
+    assert [(m.label, m.value) for m in at.metric] == [(m.label, m.value) for m in region.metric]
+    assert kpi(at, "Uitstroom") == "165" == nl_int(releases_sql(seeded_app, P2021))
+    assert frames(at)[0].equals(frames(region)[0])
+
+
+def test_bestuur_small_period_is_suppressed(seeded_app):
+    assert releases_sql(seeded_app, WEEK_4) == 4
+    at = open_page("overzicht", "bestuur", WEEK_4)
     assert kpi(at, "Uitstroom") == "<5"
     assert kpi(at, "Binnen 60 km") == "–"  # denominator below 10
+    assert kpi(at, "Nu in detentie") == nl_int(_in_detention_sql(seeded_app))  # the reference date, not the period
     table = frames(at)[0]
     assert not small_count_cells(table)
-    assert table.loc["Totaal", "Totaal"] == "<5"
+    assert table.loc["2021-K1", "Totaal"] == "<5"
 
 
 def test_bestuur_region_2021_matches_sql(seeded_app):
     at = open_page("overzicht", "bestuur", P2021)
     assert kpi(at, "Uitstroom") == "165"
     assert kpi(at, "Kort verblijf") == "42,4%"
+    assert_count_table(frames(at)[0], crosstab_sql(seeded_app, QUARTER_SQL, BAND_SQL, "release_date", P2021))
 
 
 def test_bestuur_short_stay_share_respects_min_denominator(seeded_app):
-    assert releases_sql(seeded_app, BLARICUM_2021) == 6
-    at = open_page("overzicht", "bestuur", BLARICUM_2021)
+    assert releases_sql(seeded_app, WEEK_6) == 6
+    at = open_page("overzicht", "bestuur", WEEK_6)
+    assert kpi(at, "Uitstroom") == "6"  # the count itself is not small
     assert kpi(at, "Kort verblijf") == "–"
+    assert kpi(at, "Binnen 60 km") == "–"
+    assert "Noemer: 6 vrijlatingen" in kpi_help(at, "Binnen 60 km")
+    table = frames(at)[0]
+    assert table.loc["2021-K1", "Totaal"] == "6"  # the grand total is kept, the cells are '<5'
+    assert not small_count_cells(table)
+    assert_no_pinned_cells(table, "overzicht", facts={("2021-K1", "Totaal"): 6})
 
 
 def test_bestuur_texts_do_not_reveal_a_suppressed_total(seeded_app):
-    at = open_page("overzicht", "bestuur", LAREN_2021)
+    at = open_page("overzicht", "bestuur", WEEK_4)
     assert kpi(at, "Uitstroom") == "<5"
     visible = texts(at, "caption") + [m.help for m in at.metric]
     leaks = [t for t in visible if re.search(r"(totaal|Noemer:|van) [1-4]( in| vrijlatingen)", t)]
     assert not leaks
+    assert any("totaal <5 in de periode" in c for c in texts(at, "caption"))
+    assert "Noemer: <5 vrijlatingen" in kpi_help(at, "Binnen 60 km")
+
+
+def test_gemeente_region_view_shows_own_counts_exactly(seeded_app):
+    """In the region view a gemeente's own part is known to it; only the other gemeenten's
+    counts are protected, hidden cells show '–'."""
+    at = open_page("overzicht", "gemeente", P2021)
+    assert at.session_state["filters"].gm_codes is None
+    assert kpi(at, "Uitstroom") == "165"
+    table = frames(at)[0]
+    assert_count_table(table, crosstab_sql(seeded_app, QUARTER_SQL, BAND_SQL, "release_date", P2021))
+    at.sidebar.radio[0].set_value("own").run()
+    assert kpi(at, "Uitstroom") == "26" == nl_int(releases_sql(seeded_app, HUIZEN_2021))
+    assert_count_table(frames(at)[0], crosstab_sql(seeded_app, QUARTER_SQL, BAND_SQL, "release_date", HUIZEN_2021))
+
+
+#: 11 days with 6 releases in the region, 2 of them from Huizen: the other gemeenten had 4.
+SHORT_2019 = Filters(date(2019, 3, 26), date(2019, 4, 5), None)
+
+
+def test_gemeente_region_kpis_do_not_reveal_other_gemeenten_small_count(seeded_app):
+    own = Filters(SHORT_2019.date_from, SHORT_2019.date_to, (GM["Huizen"],))
+    region_n, own_n = releases_sql(seeded_app, SHORT_2019), releases_sql(seeded_app, own)
+    assert (region_n, own_n) == (6, 2)
+    at = open_page("overzicht", "gemeente", SHORT_2019)
+    assert frames(at)[0].loc["Totaal", "Totaal"] == "–"  # the table protects the other gemeenten's 4 ...
+    at.sidebar.radio[0].set_value("own").run()
+    assert kpi(at, "Uitstroom") == "2"  # ... and the viewer knows its own 2
+    at.sidebar.radio[0].set_value("region").run()
+    shown = kpi(at, "Uitstroom")
+    visible = [shown] + texts(at, "caption") + [m.help for m in at.metric]
+    assert not [t for t in visible if re.search(r"\b6\b", t)], visible  # 6 - 2 = 4 persons of other gemeenten
 
 
 def test_period_without_data_says_what_to_do(seeded_app):
@@ -183,9 +240,33 @@ def test_period_without_data_says_what_to_do(seeded_app):
     assert any("periode" in i.lower() for i in texts(at, "info"))
 
 
+def test_empty_state_depends_only_on_releases_and_admissions(seeded_app):
+    """1990 has no releases or admissions: empty state, although people are in detention on the
+    reference date (which the KPI 'Nu in detentie' would count)."""
+    assert releases_sql(seeded_app, P1990) == 0 and admissions_sql(seeded_app, P1990) == 0
+    assert _in_detention_sql(seeded_app) > 0
+    at = open_page("overzicht", "zvh", P1990)
+    assert texts(at, "info") == ["Er zijn geen detenties in deze periode. Kies een andere periode of gemeente, of "
+                                 "importeer gegevens (rol zvh of beheer)."]
+    assert len(at.metric) == 0 and len(at.dataframe) == 0
+
+
+def test_admissions_without_releases_are_not_an_empty_period(seeded_app):
+    f = Filters(date(2017, 1, 1), date(2017, 12, 31), None)
+    admissions = admissions_sql(seeded_app, f)
+    assert releases_sql(seeded_app, f) == 0 and admissions > 0
+    at = open_page("overzicht", "zvh", f)
+    assert not at.exception, exception_text(at)
+    assert not texts(at, "info")
+    assert kpi(at, "Uitstroom") == "0"
+    assert kpi(at, "Instroom") == nl_int(admissions)
+    assert kpi(at, "Kort verblijf") == "–"  # no releases: no share
+
+
 def test_empty_database_shows_empty_state(empty_app):
     assert sql_scalar(empty_app, "SELECT count(*) FROM detention") == 0
-    at = new_app("zvh", filters=None)
+    # no demo accounts without demo data: log in with a local account
+    at = new_app(add_local_account(empty_app, "zvh-echt", "zvh"), filters=None)
     at.run()
     assert not at.exception, exception_text(at)
     assert title(at) == "Overzicht"

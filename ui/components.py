@@ -161,36 +161,67 @@ def _complement_small(numerator: int, denominator: int) -> bool:
 
 
 def share_text(viewer: policy.Viewer, numerator: int, denominator: int, gm_filter: tuple[str, ...] | None,
-               binary: bool = False) -> str:
+               binary: bool = False, known: tuple[int, int] = (0, 0)) -> str:
     """A share in nl-NL format, or '–' when disclosure control hides it for this viewer.
 
     ``binary=True`` for a two-way split (within / outside the radius): then a small complement
     (denominator - numerator in 1..threshold-1) hides the share too, since it would reveal it.
+    ``known`` = (numerator, denominator) of the viewer's own part (a gemeente looking at the
+    region): the rules then apply to the other gemeenten' part.
     """
     if denominator == 0:
         return "–"
     if policy.needs_disclosure(viewer, gm_filter):
-        s = disclosure.share_or_hidden(numerator, denominator, core.disclosure_config())
-        if s is None or (binary and _complement_small(numerator, denominator)):
+        cfg = core.disclosure_config()
+        num, den = numerator - known[0], denominator - known[1]
+        if known != (0, 0) and (0 < num < cfg.threshold or 0 < den < cfg.min_denominator):
+            return "–"
+        s = disclosure.share_or_hidden(numerator, denominator, cfg)
+        if s is None or (binary and (_complement_small(numerator, denominator) or _complement_small(num, den))):
             return "–"
         return fmt_pct(s)
     return fmt_pct(numerator / denominator)
 
 
 def count_text(viewer: policy.Viewer, n: int, gm_filter: tuple[str, ...] | None,
-               of_total: int | None = None) -> str:
+               of_total: int | None = None, known: int = 0) -> str:
     """A count in nl-NL format, or '<5' when it is a small cell for this viewer.
 
     With ``of_total`` (a shown total that ``n`` is part of, in a two-way split) the count is
     hidden ('–') as well when the rest (of_total - n) is small, since it could be recomputed.
+    ``known``: the viewer's own part of ``n``; the other gemeenten' part (n - known) must not be small.
     """
     cfg = core.disclosure_config()
     if policy.needs_disclosure(viewer, gm_filter):
         if 0 < n < cfg.threshold:
             return f"<{cfg.threshold}"
+        if 0 < n - known < cfg.threshold:
+            return "–"
         if of_total is not None and _complement_small(n, of_total):
             return "–"
     return fmt_int(n)
+
+
+def own_part(viewer: policy.Viewer, f: Filters, compute):
+    """``compute(filters)`` for the viewer's own gemeente when it looks at a protected regional view
+    (what it already knows exactly), else None. Pages pass the result as ``known`` to the helpers."""
+    own = policy.known_gemeente(viewer, f.gm_codes)
+    return compute(Filters(f.date_from, f.date_to, (own,))) if own else None
+
+
+def series_labels(viewer: policy.Viewer, counts: pd.Series, gm_filter: tuple[str, ...] | None,
+                  known: pd.Series | None = None) -> pd.Series:
+    """Labels for categories that add up to a total shown elsewhere (e.g. the duration bands):
+    the series passes disclosure control as a whole, so two hidden bands cannot be recovered
+    from the total. Hidden: '<5' (primary) or '–'."""
+    if counts.empty or not policy.needs_disclosure(viewer, gm_filter):
+        return counts.map(fmt_int)
+    base = counts if known is None else counts - known.reindex(counts.index, fill_value=0)
+    st_ = disclosure.suppress_series(base.astype(int), config=core.disclosure_config(), total=True, keep_grand_total=True)
+    hidden = st_.hidden.iloc[:, 0].reindex(counts.index)
+    marks = st_.display(fmt=fmt_int).iloc[:, 0].reindex(counts.index)
+    labels = counts.map(fmt_int).mask(hidden, marks if known is None else "–")
+    return labels
 
 
 def style_figure(fig: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
@@ -254,7 +285,7 @@ class SplitLabels:
 
 
 def split_labels(viewer: policy.Viewer, counts: pd.Series, in_part: pd.Series, gm_filter: tuple[str, ...] | None,
-                 export: bool = False) -> SplitLabels:
+                 export: bool = False, known: pd.Series | None = None) -> SplitLabels:
     """Disclosure control for items (e.g. institutions) that each fall in one of two groups.
 
     The items x {part, rest} table (one non-zero cell per row) goes through
@@ -265,6 +296,16 @@ def split_labels(viewer: policy.Viewer, counts: pd.Series, in_part: pd.Series, g
     if not policy.needs_disclosure(viewer, gm_filter, export=export) or table.empty:
         tot = table.sum()
         return SplitLabels(counts.map(fmt_int), counts.astype(float), fmt_int(tot["deel"]), fmt_int(tot["rest"]), fmt_int(tot.sum()), False)
+    if known is not None and not export:  # protect the other gemeenten' part; show region values where allowed
+        k = known.reindex(counts.index, fill_value=0)
+        base = pd.DataFrame({"deel": (counts - k).where(in_part, 0), "rest": (counts - k).where(~in_part, 0)}).astype(int)
+        st_ = disclosure.suppress_table(base, config=core.disclosure_config(), margins=True, keep_grand_total=True)
+        full = _with_margins(table, st_)
+        disp = full.map(fmt_int).mask(st_.hidden, "–")
+        shown = full.astype(float).mask(st_.hidden)
+        tot = "Totaal" if "Totaal" in disp.index else counts.index[0]
+        return SplitLabels(disp.loc[counts.index, "Totaal"], shown.loc[counts.index, "Totaal"], disp.loc[tot, "deel"],
+                           disp.loc[tot, "rest"], disp.loc[tot, "Totaal"], bool(st_.hidden.loc[tot, "deel"]))
     st_ = disclosure.suppress_table(table, config=core.disclosure_config(), margins=True, keep_grand_total=True)
     disp = st_.display(fmt=fmt_int)
     # a one-row table gets no total row (suppress_table): then the row itself holds the totals
