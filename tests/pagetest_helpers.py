@@ -64,18 +64,9 @@ P1990 = Filters(date(1990, 1, 1), date(1990, 12, 31), None)
 #: Default origin of travel distances (zvh_origin.csv), typed in here on purpose.
 ORIGIN_LAT, ORIGIN_LON = 52.2257, 5.1813
 
-#: page key -> page file (relative to app.py), and the visible title of each page.
-PAGE_FILES = {
-    "overzicht": "pages/overzicht.py",
-    "instroom": "pages/instroom.py",
-    "detentieduur": "pages/detentieduur.py",
-    "bereikbaarheid": "pages/bereikbaarheid.py",
-    "gepubliceerd": "pages/gepubliceerd.py",
-    "casussen": "pages/casussen.py",
-    "import": "pages/importeren.py",
-    "audit": "pages/auditlog.py",
-    "gebruikers": "pages/gebruikers.py",
-}
+#: page key -> page file (relative to app.py) from the app; the visible titles are written out here on purpose.
+from ui.navigation import PAGE_FILES  # noqa: E402
+
 PAGE_TITLES = {
     "overzicht": "Overzicht",
     "instroom": "Instroom en uitstroom",
