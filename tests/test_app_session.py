@@ -26,6 +26,23 @@ def _actions(url, action):
         return conn.execute(sa.select(schema.audit_log.c.username).where(schema.audit_log.c.action == action)).scalars().all()
 
 
+@pytest.fixture
+def app_for(seeded_template, tmp_path, monkeypatch):
+    """(url, make) -- make(viewer, **session) builds an AppTest of app.py on a private database copy."""
+    url = _private_url(seeded_template, tmp_path)
+    monkeypatch.setenv("TKM_DATABASE_URL", url)
+
+    def make(viewer, **session):
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state["viewer"] = viewer
+        at.session_state["today"] = TODAY
+        for k, v in session.items():
+            at.session_state[k] = v
+        return at
+
+    return url, make
+
+
 def _private_url(seeded_template, tmp_path):
     import shutil
 
@@ -34,14 +51,10 @@ def _private_url(seeded_template, tmp_path):
     return f"duckdb:///{path}"
 
 
-def test_inactive_session_is_logged_out(seeded_template, tmp_path, monkeypatch):
-    url = _private_url(seeded_template, tmp_path)
-    monkeypatch.setenv("TKM_DATABASE_URL", url)
+def test_inactive_session_is_logged_out(app_for, monkeypatch):
+    url, make = app_for
+    at = make(Viewer("zvh", "zvh"), last_activity=time.time() - 31 * 60)
     monkeypatch.setenv("TKM_SESSION_TIMEOUT_MIN", "30")
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["viewer"] = Viewer("zvh", "zvh")
-    at.session_state["today"] = TODAY
-    at.session_state["last_activity"] = time.time() - 31 * 60
     at.run()
     assert not at.exception
     assert "viewer" not in at.session_state
@@ -50,37 +63,28 @@ def test_inactive_session_is_logged_out(seeded_template, tmp_path, monkeypatch):
     assert _actions(url, "session_timeout") == ["zvh"]
 
 
-def test_active_session_stays_logged_in(seeded_template, tmp_path, monkeypatch):
-    url = _private_url(seeded_template, tmp_path)
-    monkeypatch.setenv("TKM_DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["viewer"] = Viewer("zvh", "zvh")
-    at.session_state["today"] = TODAY
-    at.session_state["last_activity"] = time.time() - 5 * 60
+def test_active_session_stays_logged_in(app_for):
+    _, make = app_for
+    at = make(Viewer("zvh", "zvh"), last_activity=time.time() - 5 * 60)
     at.run()
     assert at.session_state["viewer"].role == "zvh"
     assert at.title[0].value == "Overzicht"
 
-def test_logout_button(seeded_template, tmp_path, monkeypatch):
-    url = _private_url(seeded_template, tmp_path)
-    monkeypatch.setenv("TKM_DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["viewer"] = Viewer("bestuur", "bestuur")
-    at.session_state["today"] = TODAY
+
+def test_logout_button(app_for):
+    url, make = app_for
+    at = make(Viewer("bestuur", "bestuur"))
     at.run()
     at.button(key="logout").click().run()
     assert "viewer" not in at.session_state
     assert _actions(url, "logout") == ["bestuur"]
 
 
-def test_session_ends_when_role_changes_or_demo_is_disabled(seeded_template, tmp_path, monkeypatch):
+def test_session_ends_when_role_changes_or_demo_is_disabled(app_for):
+    url, make = app_for
+    at = make(Viewer("beheer", "beheer"))
     from data_access import users
 
-    url = _private_url(seeded_template, tmp_path)
-    monkeypatch.setenv("TKM_DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["viewer"] = Viewer("beheer", "beheer")
-    at.session_state["today"] = TODAY
     at.run()
     assert at.title[0].value == "Overzicht"
     users.add_user(get_engine(url), "tweede-beheer", "een-lang-wachtwoord", "beheer")
@@ -91,10 +95,8 @@ def test_session_ends_when_role_changes_or_demo_is_disabled(seeded_template, tmp
     assert _actions(url, "session_revoked") == ["beheer"]
 
 
-def test_unknown_local_account_is_not_accepted(seeded_template, tmp_path, monkeypatch):
-    url = _private_url(seeded_template, tmp_path)
-    monkeypatch.setenv("TKM_DATABASE_URL", url)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["viewer"] = Viewer("bestaat-niet", "zvh")
+def test_unknown_local_account_is_not_accepted(app_for):
+    url, make = app_for
+    at = make(Viewer("bestaat-niet", "zvh"))
     at.run()
     assert "viewer" not in at.session_state
