@@ -540,3 +540,31 @@ def share_or_hidden(
     if 0 < numerator < config.threshold:
         return None
     return numerator / denominator
+
+
+#: Gemeenten with fewer releases than this in the shown period are not broken down on their own
+#: for roles without case access; they are combined into one "other gemeenten" row. Source: the
+#: report's Tabel 1 (DJI publishes outflow per PI only for gemeenten with more than 20 aftercare
+#: candidates a year) -- and it keeps a small gemeente's breakdown from being pinned by its total
+#: shown on another page.
+SMALL_AREA_MIN = 20
+OTHER_AREAS = "OVERIG"
+
+
+def group_small_areas(totals: pd.Series, min_total: int = SMALL_AREA_MIN, keep: tuple = ()) -> dict:
+    """Which areas to combine into one group, and how.
+
+    Input: ``totals`` (area code -> count in the period, int); ``keep``: areas never combined
+    (e.g. the viewer's own gemeente). Output: mapping area code -> :data:`OTHER_AREAS` for every
+    area to combine (empty dict when none). Areas below ``min_total`` are combined; if that
+    leaves a group of one area or a group total below ``min_total``, the next-smallest areas are
+    added until the group has at least two areas and ``min_total`` (or nothing is left to add).
+    """
+    t = totals[~totals.index.isin(keep)].sort_values(kind="stable")
+    group = [a for a, n in t.items() if n < min_total]
+    if not group:
+        return {}
+    rest = [a for a in t.index if a not in group]
+    while rest and (len(group) < 2 or int(t[group].sum()) < min_total):
+        group.append(rest.pop(0))
+    return {a: OTHER_AREAS for a in group}

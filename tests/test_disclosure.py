@@ -436,3 +436,15 @@ def test_row_of_small_cells_next_to_its_total_is_not_solvable():
     ranges = audit_ranges(result)
     assert (ranges["hi"] - ranges["lo"] >= 1 - 1e-6).all()
     assert result.hidden.loc["Laren", "Totaal"]  # the row total may not stay next to eight "<5"
+
+
+def test_group_small_areas():
+    from metrics.disclosure import OTHER_AREAS, group_small_areas
+
+    totals = pd.Series({"Hilversum": 723, "Laren": 30, "Weesp": 8, "Eemnes": 12, "Huizen": 209})
+    assert group_small_areas(totals) == {"Weesp": OTHER_AREAS, "Eemnes": OTHER_AREAS}
+    # a single small area is never a group of its own: the next-smallest joins it
+    assert group_small_areas(pd.Series({"A": 8, "B": 30, "C": 100})) == {"A": OTHER_AREAS, "B": OTHER_AREAS}
+    # the viewer's own gemeente is never combined
+    assert group_small_areas(totals, keep=("Weesp",)) == {"Eemnes": OTHER_AREAS, "Laren": OTHER_AREAS}
+    assert group_small_areas(pd.Series({"A": 50, "B": 60})) == {}

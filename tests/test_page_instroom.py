@@ -29,6 +29,7 @@ from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
 YEAR = "CAST(year(d.{col}) AS VARCHAR)"
 JOIN_GM = "JOIN municipality m ON m.gm_code = d.gm_code"
 JOIN_INST = "JOIN institution i ON i.code = d.institution_code"
+OTHER = "Overige gemeenten (samen; elk < 20 in de periode)"
 RELEASES_2021 = {"Hilversum": 91, "Gooise Meren": 28, "Huizen": 26, "Laren": 4, "Wijdemeren": 10, "Blaricum": 6}
 
 
@@ -80,10 +81,12 @@ def test_four_download_buttons(seeded_app):
     assert [b.label for b in download_buttons(at)] == ["Download CSV", "Download Excel"] * 2
 
 
-def test_bestuur_sees_laren_as_small_cell(seeded_app):
+def test_bestuur_sees_small_gemeenten_together(seeded_app):
+    """Laren (4), Blaricum (6) and Wijdemeren (10) each had fewer than 20 releases in 2021: bestuur
+    sees them as one row of 20, as Tabel 1 of the report does (no breakdown for small gemeenten)."""
     at = open_page("instroom", "bestuur", P2021)
     gm_table, inst_table = frames(at)
-    assert gm_table.loc["Laren", "2021"] == "<5"
+    assert "Laren" not in gm_table.index and gm_table.loc[OTHER, "2021"] == "20"
     assert gm_table.loc["Hilversum", "2021"] == "91" and gm_table.loc["Totaal", "2021"] == "165"
     assert not small_count_cells(gm_table) and not small_count_cells(inst_table)
     assert any("Cellen met minder dan 5 personen zijn verborgen" in c for c in texts(at, "caption"))
@@ -100,9 +103,9 @@ def test_bestuur_cannot_narrow_to_laren(seeded_app):
     assert at.session_state["filters"] == P2021
     assert len(at.sidebar.multiselect) == 0
     gm_table = frames(at)[0]
-    assert gm_table.loc["Laren", "2021"] == "<5"
+    assert gm_table.loc[OTHER, "2021"] == "20"
     assert gm_table.loc["Totaal", "2021"] == "165"
-    assert set(gm_table.index) == set(RELEASES_2021) | {"Totaal"}
+    assert set(gm_table.index) == {"Hilversum", "Gooise Meren", "Huizen", OTHER, "Totaal"}
 
 
 def test_gemeente_own_gemeente_unsuppressed_region_protects_other_gemeenten(seeded_app):
@@ -114,9 +117,9 @@ def test_gemeente_own_gemeente_unsuppressed_region_protects_other_gemeenten(seed
     region = open_page("instroom", "gemeente", P2021)
     assert region.sidebar.radio[0].value == "region"
     gm_table = frames(region)[0]
-    # other gemeenten's small counts are hidden as '–' (not '<5': the mark would tell more than needed)
-    assert gm_table.loc["Laren", "2021"] == "–" and gm_table.loc["Blaricum", "2021"] == "–"
-    assert gm_table.loc["Huizen", "2021"] == "26"  # its own row exactly
+    # other small gemeenten are shown together (each < 20 in the period), its own row exactly
+    assert "Laren" not in gm_table.index and gm_table.loc[OTHER, "2021"] == "20"
+    assert gm_table.loc["Huizen", "2021"] == "26"
     assert gm_table.loc["Hilversum", "2021"] == "91" and gm_table.loc["Totaal", "2021"] == "165"
     assert "<5" not in list(gm_table.to_numpy().ravel()) + list(frames(region)[1].to_numpy().ravel())
 
@@ -130,14 +133,15 @@ def test_gemeente_region_view_shows_its_own_small_counts(seeded_app):
     gm_table = frames(at)[0]
     assert gm_table.loc["Huizen", "2019"] == "2"
     assert gm_table.loc["Totaal", "2019"] == "–"  # region 6 - own 2 = 4 of other gemeenten: protected
-    assert set(gm_table.loc[["Hilversum", "Gooise Meren"], "2019"]) == {"–"}
+    assert list(gm_table.index) == ["Huizen", OTHER, "Totaal"]  # every other gemeente is small here
+    assert gm_table.loc[OTHER, "2019"] == "–"
 
 
 def test_gemeente_exports_are_suppressed_like_any_export(seeded_app, downloads):
-    """Downloads leave the system: the normal rules, '<5' for Laren, also for the gemeente's region view."""
+    """Downloads leave the system: the normal rules (small gemeenten together), also for the gemeente's region view."""
     open_page("instroom", "gemeente", P2021)
     gm_csv = _csv(downloads["uitstroom_gemeente_jaar.csv"])
-    assert gm_csv.loc["Laren", "2021"] == "<5"
+    assert "Laren" not in gm_csv.index and gm_csv.loc[OTHER, "2021"] == "20"
     assert gm_csv.loc["Huizen", "2021"] == "26"
     assert not small_count_cells(gm_csv)
 
@@ -146,7 +150,7 @@ def test_exports_are_always_suppressed(seeded_app, downloads):
     at = open_page("instroom", "zvh", P2021)
     assert frames(at)[0].loc["Laren", "2021"] == "4"  # on screen for zvh
     gm_csv = _csv(downloads["uitstroom_gemeente_jaar.csv"])
-    assert gm_csv.loc["Laren", "2021"] == "<5"
+    assert "Laren" not in gm_csv.index and gm_csv.loc[OTHER, "2021"] == "20"
     assert gm_csv.loc["Hilversum", "2021"] == "91"
     assert not small_count_cells(gm_csv)
     inst_csv = _csv(downloads["uitstroom_inrichting_jaar.csv"])

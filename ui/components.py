@@ -116,6 +116,7 @@ def count_table(
     margins: bool = True,
     caption: str | None = None,
     known: pd.DataFrame | None = None,
+    export_table: pd.DataFrame | None = None,
 ) -> disclosure.SuppressedTable | None:
     """Show a table of person counts with disclosure control where the policy asks for it.
 
@@ -127,13 +128,14 @@ def count_table(
     """
     cfg = core.disclosure_config()
     on_screen = policy.needs_disclosure(viewer, gm_filter)
-    st_export = disclosure.suppress_table(table, config=cfg, margins=margins, keep_grand_total=True)
+    st_export = disclosure.suppress_table(table if export_table is None else export_table, config=cfg, margins=margins,
+                                          keep_grand_total=True)
     if on_screen and known is not None:
         shown = disclosure.suppress_table(table - known, config=cfg, margins=margins, keep_grand_total=True)
         full = _with_margins(table, shown)
         disp = full.map(fmt_int).mask(shown.hidden, "–")
     elif on_screen:
-        shown = st_export
+        shown = disclosure.suppress_table(table, config=cfg, margins=margins, keep_grand_total=True)
         disp = shown.display(fmt=fmt_int)
     else:
         shown = None
@@ -331,21 +333,42 @@ class CubeTable:
     table: pd.DataFrame  # counts (int)
     known: pd.DataFrame | None  # the viewer's own part (gemeente in a regional view) or None
     shown: pd.DataFrame  # float, NaN where hidden (for charts)
+    export_table: pd.DataFrame | None = None  # counts for downloads (small gemeenten combined)
+
+
+def _merge_small_areas(viewer: policy.Viewer, cube: pd.DataFrame, rows: str, cols: str, gm_filter, row_labels, col_labels):
+    """Combine small gemeenten (disclosure.group_small_areas) when the table has gemeente rows or columns."""
+    if "gm_code" not in (rows, cols) or not len(cube):
+        return cube, row_labels, col_labels
+    own = policy.known_gemeente(viewer, gm_filter)
+    merge = disclosure.group_small_areas(cube.groupby("gm_code")["n"].sum(), keep=(own,) if own else ())
+    if not merge:
+        return cube, row_labels, col_labels
+    labels = {disclosure.OTHER_AREAS: f"Overige gemeenten (samen; elk < {disclosure.SMALL_AREA_MIN} in de periode)"}
+    return (cube.assign(gm_code=cube["gm_code"].replace(merge)),
+            {**(row_labels or {}), **labels} if rows == "gm_code" else row_labels,
+            {**(col_labels or {}), **labels} if cols == "gm_code" else col_labels)
 
 
 def cube_table(viewer: policy.Viewer, cube: pd.DataFrame, rows: str, cols: str, gm_filter: tuple[str, ...] | None,
                row_labels: dict | None = None, col_labels: dict | None = None) -> CubeTable:
     """Crosstab ``rows`` x ``cols`` of an event cube and its disclosure-controlled chart values.
 
-    For a gemeente viewer looking at the region, cells are protected as *other gemeenten's*
-    counts (region minus its own, which it knows exactly).
+    Where disclosure control applies (on screen for the role, and always for the export), small
+    gemeenten are combined into one row, the same way on every page, so a small gemeente's
+    breakdown cannot be pinned by its total shown elsewhere. For a gemeente viewer looking at the
+    region, cells are protected as *other gemeenten's* counts (region minus its own).
     """
+    ex_cube, ex_rl, ex_cl = _merge_small_areas(viewer, cube, rows, cols, None, row_labels, col_labels)
+    export_table = inflow.crosstab(ex_cube, rows, cols, row_labels=ex_rl, col_labels=ex_cl)
+    if policy.needs_disclosure(viewer, gm_filter):
+        cube, row_labels, col_labels = _merge_small_areas(viewer, cube, rows, cols, gm_filter, row_labels, col_labels)
     table = inflow.crosstab(cube, rows, cols, row_labels=row_labels, col_labels=col_labels)
     known = _known_table(viewer, cube, table, gm_filter, rows, cols, row_labels, col_labels)
-    return CubeTable(table, known, shown_table(viewer, table, gm_filter, known=known))
+    return CubeTable(table, known, shown_table(viewer, table, gm_filter, known=known), export_table)
 
 
 def show_cube_table(viewer: policy.Viewer, ct: CubeTable, gm_filter: tuple[str, ...] | None, file_stem: str,
                     caption: str | None = None) -> None:
     """Render a :class:`CubeTable` with :func:`count_table` (screen + downloads)."""
-    count_table(viewer, ct.table, gm_filter, file_stem, caption=caption, known=ct.known)
+    count_table(viewer, ct.table, gm_filter, file_stem, caption=caption, known=ct.known, export_table=ct.export_table)
