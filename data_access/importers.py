@@ -254,10 +254,10 @@ def _refuse_unsafe_real_import(engine: sa.Engine, file_name: str, username: str,
     """Real data need the production pseudonym key and a database without demo data."""
     from data_access import settings
 
-    reason = DEV_KEY_REFUSED_NL if settings.pseudonym_key_is_default() else (DEMO_MIX_REFUSED_NL if has_demo else None)
-    if reason:
-        audit.log_event(engine, username, None, "import_rejected", file_name, {"reason": reason[:60]})
-        raise ImportValidationError(file_name, [Problem(None, None, None, reason)])
+    reasons = [r for r, applies in ((DEV_KEY_REFUSED_NL, settings.pseudonym_key_is_default()), (DEMO_MIX_REFUSED_NL, has_demo)) if applies]
+    if reasons:
+        audit.log_event(engine, username, None, "import_rejected", file_name, {"reasons": [r[:60] for r in reasons]})
+        raise ImportValidationError(file_name, [Problem(None, None, None, r) for r in reasons])
 
 
 def _chunks(seq: list, size: int = 5000):

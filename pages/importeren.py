@@ -29,12 +29,16 @@ if upload is not None and st.button("Importeren", type="primary"):
             res = importers.import_detentions(context.engine(), upload.getvalue(), upload.name, username=viewer.username,
                                               progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text))
         except importers.ImportValidationError as exc:
+            bar.empty()
             n = len(exc.problems)
-            st.error(f"Import van {upload.name} geweigerd; er is niets opgeslagen. {fmt_int(n)} {'probleem' if n == 1 else 'problemen'}:")
+            file_level = [p.reason for p in exc.problems if p.row is None]
+            st.error(f"Import van {upload.name} geweigerd; er is niets opgeslagen. {fmt_int(n)} {'probleem' if n == 1 else 'problemen'}"
+                     + (":\n\n" + "\n\n".join(f"- {r[0].upper()}{r[1:]}" for r in file_level) if file_level else ":"))
             problems = exc.problems_frame()
             st.dataframe(problems.astype(object).where(problems.notna(), ""), hide_index=True, width="stretch")
             st.download_button("Download foutenrapport (CSV)", export.to_csv_bytes(problems, index=False), f"fouten_{upload.name}", "text/csv")
         else:
+            bar.empty()
             st.success(f"{res.file_name}: {fmt_int(res.rows_read)} rijen gelezen; {fmt_int(res.inserted)} nieuw, "
                        f"{fmt_int(res.updated)} bijgewerkt, {fmt_int(res.unchanged)} ongewijzigd. "
                        f"Codering {res.encoding}, scheidingsteken '{res.separator}'.")

@@ -80,7 +80,7 @@ def filter_bar(viewer: policy.Viewer) -> Filters:
 def filter_caption(f: Filters) -> str:
     """Dutch one-liner describing the active filters."""
     names = cache.gm_names(context.db_url(), cache.data_version(context.db_url()))
-    g = "hele regio" if not f.gm_codes else ", ".join(names.get(c, c) for c in f.gm_codes)
+    g = "hele regio" if not f.gm_codes else ", ".join(sorted(names.get(c, c) for c in f.gm_codes))
     return f"Periode {fmt_date(f.date_from)} t/m {fmt_date(f.date_to)} · {g}"
 
 
