@@ -84,14 +84,3 @@ def yearly_band_trend(cube: pd.DataFrame, base_year: int) -> pd.DataFrame:
         base = out[col].get(base_year)
         out[f"{col}_change"] = out[col] / base - 1 if base else float("nan")
     return out.reset_index()
-
-
-def quarterly_series(cube: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Counts per quarter (optionally split by ``by``).
-
-    Output columns: period (str 'YYYY-Kn'), year, quarter, [by], n (int), sorted chronologically.
-    """
-    dims = ["year", "quarter"] + ([by] if by else [])
-    c = counts_by(cube, dims)
-    c["period"] = c["year"].astype(str) + "-K" + c["quarter"].astype(str)
-    return c[["period"] + dims + ["n"]]
