@@ -425,7 +425,7 @@ def _others_part_not_small(shown, region: dict, own: dict, where: str) -> None:
             assert label == "–", f"{where}: {r}/{c} shows {label!r}; a gemeente viewer's hidden cells are '–'"
 
 
-OTHER_GEMEENTEN = "Overige gemeenten (samen; elk < 20 in de periode)"
+OTHER_GEMEENTEN = "Overige gemeenten"
 
 
 def _cells(frame) -> dict:

@@ -153,6 +153,9 @@ def count_table(
         st.caption(caption)
     if on_screen and shown.n_hidden:
         st.caption(disclosure.explanation_nl(cfg))
+    if OTHER_AREAS_LABEL in disp.index or OTHER_AREAS_LABEL in disp.columns:
+        st.caption(f"{OTHER_AREAS_LABEL}: gemeenten met elk minder dan {disclosure.SMALL_AREA_MIN} in de periode, samen "
+                   "(zoals in Tabel 1 van het rapport), zodat hun kleine aantallen niet via een andere pagina terug te rekenen zijn.")
     downloads(viewer, st_export.display(), file_stem)
     return shown
 
@@ -336,6 +339,9 @@ class CubeTable:
     export_table: pd.DataFrame | None = None  # counts for downloads (small gemeenten combined)
 
 
+OTHER_AREAS_LABEL = "Overige gemeenten"
+
+
 def _merge_small_areas(viewer: policy.Viewer, cube: pd.DataFrame, rows: str, cols: str, gm_filter, row_labels, col_labels):
     """Combine small gemeenten (disclosure.group_small_areas) when the table has gemeente rows or columns."""
     if "gm_code" not in (rows, cols) or not len(cube):
@@ -344,7 +350,7 @@ def _merge_small_areas(viewer: policy.Viewer, cube: pd.DataFrame, rows: str, col
     merge = disclosure.group_small_areas(cube.groupby("gm_code")["n"].sum(), keep=(own,) if own else ())
     if not merge:
         return cube, row_labels, col_labels
-    labels = {disclosure.OTHER_AREAS: f"Overige gemeenten (samen; elk < {disclosure.SMALL_AREA_MIN} in de periode)"}
+    labels = {disclosure.OTHER_AREAS: OTHER_AREAS_LABEL}
     return (cube.assign(gm_code=cube["gm_code"].replace(merge)),
             {**(row_labels or {}), **labels} if rows == "gm_code" else row_labels,
             {**(col_labels or {}), **labels} if cols == "gm_code" else col_labels)
