@@ -367,6 +367,22 @@ def _repair_candidate(
 # --------------------------------------------------------------------------- public API
 
 
+def with_margins(table: pd.DataFrame, total_label: str = "Totaal") -> pd.DataFrame:
+    """``table`` (int counts) with a total column and a total row, as :func:`suppress_table` shows
+    them: a one-column table gets only the total row, a one-row table with several columns only
+    the total column (a total of a single line would repeat it). Output dtype int64."""
+    n_r, n_c = table.shape
+    arr = table.to_numpy()
+    index, columns = table.index, table.columns
+    if n_c != 1:
+        arr = np.column_stack([arr, arr.sum(axis=1)])
+        columns = pd.Index(list(columns) + [total_label], dtype=object, name=columns.name)
+    if n_r != 1 or n_c == 1:
+        arr = np.vstack([arr, arr.sum(axis=0)])
+        index = pd.Index(list(index) + [total_label], dtype=object, name=index.name)
+    return pd.DataFrame(arr.astype("int64"), index=index, columns=columns)
+
+
 def suppress_table(
     table: pd.DataFrame,
     config: DisclosureConfig = DEFAULT_CONFIG,
@@ -400,22 +416,12 @@ def suppress_table(
     The result is deterministic (ties broken by value, then row, then column position).
     """
     counts = _as_counts(table)
-    n_r, n_c = counts.shape
     total_row = total_column = False
     if margins:
         if total_label in list(counts.index) or total_label in list(counts.columns):
             raise ValueError(f"table already contains a {total_label!r} row or column")
-        total_column = n_c != 1
-        total_row = n_r != 1 or n_c == 1
-        arr = counts.to_numpy()
-        index, columns = counts.index, counts.columns
-        if total_column:
-            arr = np.column_stack([arr, arr.sum(axis=1)])
-            columns = pd.Index(list(columns) + [total_label], dtype=object, name=columns.name)
-        if total_row:
-            arr = np.vstack([arr, arr.sum(axis=0)])
-            index = pd.Index(list(index) + [total_label], dtype=object, name=index.name)
-        counts = pd.DataFrame(arr.astype("int64"), index=index, columns=columns)
+        counts = with_margins(counts, total_label)
+        total_column, total_row = total_label in counts.columns, total_label in counts.index
 
     values = counts.to_numpy(copy=True)
     t = config.threshold

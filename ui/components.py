@@ -117,41 +117,39 @@ def count_table(
     caption: str | None = None,
     known: pd.DataFrame | None = None,
     export_table: pd.DataFrame | None = None,
+    screen: disclosure.SuppressedTable | None = None,
 ) -> disclosure.SuppressedTable | None:
     """Show a table of person counts with disclosure control where the policy asks for it.
 
     ``table``: rows x columns of non-negative ints. The on-screen table is suppressed when
     :func:`policy.needs_disclosure` says so; the downloads are always suppressed (exports).
     ``known``: the part of each cell the viewer already knows (a gemeente's own counts); then the
-    rest (table - known) is what is protected, and hidden cells show as '–'.
+    rest (table - known) is what is protected, and hidden cells show as '–'. ``screen``: the
+    on-screen suppression when the caller computed it already (:func:`screen_suppression`).
     Returns the on-screen :class:`disclosure.SuppressedTable` (or None when not suppressed).
     """
     cfg = core.disclosure_config()
-    on_screen = policy.needs_disclosure(viewer, gm_filter)
     st_export = disclosure.suppress_table(table if export_table is None else export_table, config=cfg, margins=margins,
                                           keep_grand_total=True)
-    if on_screen and known is not None:
-        shown = disclosure.suppress_table(table - known, config=cfg, margins=margins, keep_grand_total=True)
-        full = _with_margins(table, shown)
-        disp = full.map(fmt_int).mask(shown.hidden, "–")
-    elif on_screen:
-        shown = disclosure.suppress_table(table, config=cfg, margins=margins, keep_grand_total=True)
-        disp = shown.display(fmt=fmt_int)
-    else:
-        shown = None
+    shown = screen if screen is not None else screen_suppression(viewer, table, gm_filter, known, margins)
+    if shown is None:
         t = table.copy()
-        if margins:  # same shape as disclosure.suppress_table: a total line only where there are >1 lines
+        if margins:  # a total line only where there are >1 lines (a 1 x 1 table gets both totals)
             if t.shape[1] > 1 or t.shape[0] == 1:
                 t["Totaal"] = t.sum(axis=1)
             if t.shape[0] > 1 or table.shape[1] == 1:
                 t.loc["Totaal"] = t.sum(axis=0)
         disp = t.map(fmt_int)
+    elif known is not None:
+        disp = disclosure.with_margins(table).map(fmt_int).mask(shown.hidden, "–")
+    else:
+        disp = shown.display(fmt=fmt_int)
     disp.columns = [str(c) for c in disp.columns]
     disp.index = [str(i) for i in disp.index]
     st.dataframe(disp, width="stretch")
     if caption:
         st.caption(caption)
-    if on_screen and shown.n_hidden:
+    if shown is not None and shown.n_hidden:
         st.caption(disclosure.explanation_nl(cfg))
     if OTHER_AREAS_LABEL in disp.index or OTHER_AREAS_LABEL in disp.columns:
         st.caption(f"{OTHER_AREAS_LABEL}: gemeenten met elk minder dan {disclosure.SMALL_AREA_MIN} in de periode, samen "
@@ -248,25 +246,23 @@ def today_caption(on: date) -> str:
     return f"Peildatum {fmt_date(on)}"
 
 
-def shown_table(viewer: policy.Viewer, table: pd.DataFrame, gm_filter: tuple[str, ...] | None,
-                known: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Interior cells of a count table as the viewer may see them (hidden -> NaN), for charts."""
+def screen_suppression(viewer: policy.Viewer, table: pd.DataFrame, gm_filter: tuple[str, ...] | None,
+                       known: pd.DataFrame | None = None, margins: bool = True) -> disclosure.SuppressedTable | None:
+    """The on-screen disclosure control of a count table for this viewer, or None when the policy
+    shows it unsuppressed. With ``known`` (the viewer's own part) the rest is what is protected."""
     if table.empty or not policy.needs_disclosure(viewer, gm_filter):
-        return table.astype(float)
+        return None
     base = table.astype(int) if known is None else (table - known).astype(int)
-    st_ = disclosure.suppress_table(base, config=core.disclosure_config(), margins=True, keep_grand_total=True)
-    hidden = st_.hidden.loc[table.index, table.columns]
-    return table.astype(float).mask(hidden.to_numpy())
+    return disclosure.suppress_table(base, config=core.disclosure_config(), margins=margins, keep_grand_total=True)
 
 
-def _with_margins(table: pd.DataFrame, like: disclosure.SuppressedTable) -> pd.DataFrame:
-    """``table`` with the same total row/column as ``like`` (a suppressed table of the same shape)."""
-    t = table.copy()
-    if like.total_column:
-        t["Totaal"] = t.sum(axis=1)
-    if like.total_row:
-        t.loc["Totaal"] = t.sum(axis=0)
-    return t.loc[like.counts.index, like.counts.columns]
+def shown_table(viewer: policy.Viewer, table: pd.DataFrame, gm_filter: tuple[str, ...] | None,
+                known: pd.DataFrame | None = None, screen: disclosure.SuppressedTable | None = None) -> pd.DataFrame:
+    """Interior cells of a count table as the viewer may see them (hidden -> NaN), for charts."""
+    screen = screen if screen is not None else screen_suppression(viewer, table, gm_filter, known)
+    if screen is None:
+        return table.astype(float)
+    return table.astype(float).mask(screen.hidden.loc[table.index, table.columns].to_numpy())
 
 
 def change_text(shown: pd.DataFrame, row: str, base_row: str, col: str, change: float) -> str:
@@ -301,21 +297,16 @@ def split_labels(viewer: policy.Viewer, counts: pd.Series, in_part: pd.Series, g
     if not policy.needs_disclosure(viewer, gm_filter, export=export) or table.empty:
         tot = table.sum()
         return SplitLabels(counts.map(fmt_int), counts.astype(float), fmt_int(tot["deel"]), fmt_int(tot["rest"]), fmt_int(tot.sum()), False)
-    if known is not None and not export:  # protect the other gemeenten' part; show region values where allowed
-        k = known.reindex(counts.index, fill_value=0)
-        base = pd.DataFrame({"deel": (counts - k).where(in_part, 0), "rest": (counts - k).where(~in_part, 0)}).astype(int)
-        st_ = disclosure.suppress_table(base, config=core.disclosure_config(), margins=True, keep_grand_total=True)
-        full = _with_margins(table, st_)
-        disp = full.map(fmt_int).mask(st_.hidden, "–")
-        shown = full.astype(float).mask(st_.hidden)
-        tot = "Totaal" if "Totaal" in disp.index else counts.index[0]
-        return SplitLabels(disp.loc[counts.index, "Totaal"], shown.loc[counts.index, "Totaal"], disp.loc[tot, "deel"],
-                           disp.loc[tot, "rest"], disp.loc[tot, "Totaal"], bool(st_.hidden.loc[tot, "deel"]))
-    st_ = disclosure.suppress_table(table, config=core.disclosure_config(), margins=True, keep_grand_total=True)
-    disp = st_.display(fmt=fmt_int)
-    # a one-row table gets no total row (suppress_table): then the row itself holds the totals
-    tot = "Totaal" if "Totaal" in disp.index else counts.index[0]
-    return SplitLabels(disp.loc[counts.index, "Totaal"], st_.shown_values().loc[counts.index, "Totaal"], disp.loc[tot, "deel"],
+    # with ``known`` (screen only): protect the other gemeenten' part, show region values where allowed
+    use_known = known is not None and not export
+    k = known.reindex(counts.index, fill_value=0) if use_known else 0
+    base = pd.DataFrame({"deel": (counts - k).where(in_part, 0), "rest": (counts - k).where(~in_part, 0)}).astype(int)
+    st_ = disclosure.suppress_table(base, config=core.disclosure_config(), margins=True, keep_grand_total=True)
+    full = disclosure.with_margins(table)
+    disp = full.map(fmt_int).mask(st_.hidden, "–") if use_known else st_.display(fmt=fmt_int)
+    shown = full.astype(float).mask(st_.hidden)
+    tot = "Totaal" if "Totaal" in disp.index else counts.index[0]  # a one-row table has no total row
+    return SplitLabels(disp.loc[counts.index, "Totaal"], shown.loc[counts.index, "Totaal"], disp.loc[tot, "deel"],
                        disp.loc[tot, "rest"], disp.loc[tot, "Totaal"], bool(st_.hidden.loc[tot, "deel"]))
 
 
@@ -337,6 +328,7 @@ class CubeTable:
     known: pd.DataFrame | None  # the viewer's own part (gemeente in a regional view) or None
     shown: pd.DataFrame  # float, NaN where hidden (for charts)
     export_table: pd.DataFrame | None = None  # counts for downloads (small gemeenten combined)
+    screen: disclosure.SuppressedTable | None = None  # on-screen suppression (computed once)
 
 
 OTHER_AREAS_LABEL = "Overige gemeenten"
@@ -371,10 +363,12 @@ def cube_table(viewer: policy.Viewer, cube: pd.DataFrame, rows: str, cols: str, 
         cube, row_labels, col_labels = _merge_small_areas(viewer, cube, rows, cols, gm_filter, row_labels, col_labels)
     table = inflow.crosstab(cube, rows, cols, row_labels=row_labels, col_labels=col_labels)
     known = _known_table(viewer, cube, table, gm_filter, rows, cols, row_labels, col_labels)
-    return CubeTable(table, known, shown_table(viewer, table, gm_filter, known=known), export_table)
+    screen = screen_suppression(viewer, table, gm_filter, known)
+    return CubeTable(table, known, shown_table(viewer, table, gm_filter, screen=screen), export_table, screen)
 
 
 def show_cube_table(viewer: policy.Viewer, ct: CubeTable, gm_filter: tuple[str, ...] | None, file_stem: str,
                     caption: str | None = None) -> None:
     """Render a :class:`CubeTable` with :func:`count_table` (screen + downloads)."""
-    count_table(viewer, ct.table, gm_filter, file_stem, caption=caption, known=ct.known, export_table=ct.export_table)
+    count_table(viewer, ct.table, gm_filter, file_stem, caption=caption, known=ct.known, export_table=ct.export_table,
+                screen=ct.screen)
