@@ -1,87 +1,53 @@
 """Importers: files in, validated, pseudonymised, stored in one transaction.
 
-Rules (issue "Foundation"; ARCHITECTURE.md "Privacy"):
+Rules (issues "Foundation" and "Real exports in"; ARCHITECTURE.md "Privacy"):
 
+* Every kind of file has a declared format (:mod:`data_access.import_formats`); a file is read
+  (:mod:`data_access.readers`: CSV in cp1252 / UTF-8 / UTF-8-BOM with ``;`` or ``,``, or ``.xlsx``)
+  and checked (:mod:`data_access.validation`).
 * A file with any problem stores nothing; every problem is reported with file, row (file line,
   header = line 1), column, value and a Dutch reason (:class:`ImportValidationError`).
-* A valid file is stored in one transaction, together with its ``import_batch`` record.
-* Idempotent: a detention is identified by (pseudonymous person key, admission date). Importing
-  the same file again changes nothing; a corrected re-export updates the episodes it supersedes.
-* ``bron_id`` is replaced by a keyed hash before anything is stored (:mod:`data_access.pseudonym`).
+* A valid file is stored in one transaction, together with its ``import_batch`` record (file name,
+  SHA-256, counts, who, when). Idempotent: rows are identified by a natural key; the same file
+  twice changes nothing (and makes no batch); a corrected re-export updates the rows it
+  supersedes, keeping the old version so the batch can be rolled back
+  (:func:`data_access.import_store.rollback_batch`).
+* Source identifiers (``bron_id``: BSN, Injus or GCOS number; ``respondent_id``) are replaced by a
+  keyed hash (:mod:`data_access.pseudonym`) before anything is stored. Names, addresses and full
+  dates of birth are dropped on reading (birth year only). A real import with the development key
+  is refused.
+* Limits: ``TKM_MAX_IMPORT_MB`` (default 250 MB) and ``TKM_MAX_IMPORT_ROWS`` (default 2.000.000).
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import sqlalchemy as sa
 
-from data_access import audit, meta, schema
-from data_access.pseudonym import pseudonymise
-from data_access.readers import FileFormatError, ReadResult, parse_date_nl, read_delimited
+from data_access import audit, import_store, meta, schema, settings
+from data_access.import_formats import FORMATS, LIFE_DOMAINS, ImportFormat, get_format
+from data_access.readers import FileFormatError, ReadResult, read_table
 from data_access.reference import ReferenceResolver
+from data_access.validation import ImportValidationError, Problem, Validated, validate_frame
 
-DETENTION_COLUMNS = (
-    "bron_id",
-    "gemeente",
-    "inrichting",
-    "datum_aanvang",
-    "datum_einde",
-    "verwachte_einddatum",
-    "geboortejaar",
-)
+__all__ = ["ImportResult", "ImportValidationError", "Problem", "import_file", "import_detentions", "check_file",
+           "DETENTION_COLUMNS", "file_sha256"]
 
+DETENTION_COLUMNS = tuple(f.name for f in FORMATS["detentions"].fields if not f.column_optional)
 
-@dataclass(frozen=True)
-class Problem:
-    """One validation problem: ``row`` is the file line (None for file-level problems)."""
-
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: str
-
-    def as_text(self, file_name: str) -> str:
-        parts = [file_name]
-        if self.row is not None:
-            parts.append(f"rij {self.row}")
-        if self.column:
-            parts.append(f"kolom {self.column}")
-        text = ", ".join(parts) + f": {self.reason}"
-        if self.value not in (None, ""):
-            text += f" (waarde: {self.value!r})"
-        return text
-
-
-class ImportValidationError(ValueError):
-    """Raised when a file is rejected; nothing from it was stored.
-
-    Attributes: ``file_name``; ``problems`` (list of :class:`Problem`).
-    ``str(err)`` is a Dutch message naming file, row, column and value of each problem.
-    """
-
-    def __init__(self, file_name: str, problems: list[Problem]):
-        self.file_name = file_name
-        self.problems = problems
-        shown = "\n".join("- " + p.as_text(file_name) for p in problems[:50])
-        more = f"\n... en nog {len(problems) - 50} problemen" if len(problems) > 50 else ""
-        super().__init__(f"Import van {file_name} geweigerd; er is niets opgeslagen.\n{shown}{more}")
-
-    def problems_frame(self) -> pd.DataFrame:
-        """Problems as a frame (bestand, rij, kolom, waarde, reden) for display and download."""
-        return pd.DataFrame(
-            [dict(bestand=self.file_name, rij=p.row, kolom=p.column, waarde=p.value, reden=p.reason) for p in self.problems],
-            columns=["bestand", "rij", "kolom", "waarde", "reden"],
-        )
+Progress = Callable[[float, str], None] | None
 
 
 @dataclass
 class ImportResult:
-    """Outcome of a successful import (counts are detention episodes)."""
+    """Outcome of a successful import. Counts are rows of the file's main table (detentions for
+    ``detentions`` and ``notifications``; the format's own rows otherwise)."""
 
     file_name: str
     batch_id: int | None
@@ -92,21 +58,9 @@ class ImportResult:
     encoding: str = ""
     separator: str = ""
     notes: list[str] = field(default_factory=list)
-
-
-# pandera handles the type and range checks of single columns; rules that need the
-# reference tables or several columns are checked below.
-_basic_schema = pa.DataFrameSchema(
-    {
-        "bron_id": pa.Column(str, pa.Check.str_length(min_value=1, max_value=100), nullable=False),
-        "geboortejaar": pa.Column("Int64", pa.Check.in_range(1900, date.today().year), nullable=True),
-    },
-    strict=False,
-)
-_PANDERA_REASONS = {
-    "bron_id": "bron_id ontbreekt (elke rij heeft een bron-id nodig)",
-    "geboortejaar": "geboortejaar moet een jaartal tussen 1900 en nu zijn",
-}
+    kind: str = "detentions"
+    duplicates: int = 0
+    details: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> {inserted, updated, unchanged}
 
 
 def file_sha256(data: bytes) -> str:
@@ -114,134 +68,288 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_detentions(
-    data: bytes, file_name: str, resolver: ReferenceResolver, today: date | None = None,
-    progress: Callable[[float, str], None] | None = None,
-) -> tuple[pd.DataFrame, ReadResult]:
-    """Read and validate a detention-episode file.
+def _limits() -> tuple[int, int]:
+    return settings.int_setting("TKM_MAX_IMPORT_MB", 250), settings.int_setting("TKM_MAX_IMPORT_ROWS", 2_000_000)
 
-    Output frame columns: ``line`` (int, file line), ``person_key`` (str, 64 hex), ``gm_code``,
-    ``institution_code``, ``admission_date``, ``release_date``, ``expected_release_date``
-    (``datetime.date`` or None), ``birth_year`` (Int64).
-    ``progress(fraction, dutch_text)`` is called now and then (fraction 0..1 of the checking work).
-    Raises :class:`ImportValidationError` listing every problem.
+
+def _pseudonymise_series(values: pd.Series, namespace: str) -> pd.Series:
+    """Keyed hash (HMAC-SHA256, hex) of each non-empty value; hashes each distinct value once."""
+    key = settings.pseudonym_key()
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    hashed = np.array([hmac.new(key, f"{namespace}:{str(u).strip()}".encode("utf-8"), hashlib.sha256).hexdigest() for u in uniq] + [None],
+                      dtype=object)
+    return pd.Series(hashed[codes], index=values.index, dtype=object)
+
+
+@dataclass
+class CheckedFile:
+    """A file that passed every check: the typed frame plus the stored-row frames to write."""
+
+    fmt: ImportFormat
+    read: ReadResult
+    validated: Validated
+    tables: dict[str, pd.DataFrame]  # table name -> rows (key and value columns)
+
+
+def _date(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, errors="coerce").dt.date.astype(object).where(s.notna(), None)
+
+
+def _raise(file_name: str, problems: list[Problem], truncated: bool = False) -> None:
+    raise ImportValidationError(file_name, problems, truncated)
+
+
+def _linked_detentions(conn: sa.Connection, frame: pd.DataFrame, by: str) -> pd.Series:
+    """True where (person_key, admission_date or release_date) matches a stored detention."""
+    d = schema.detention
+    col = "admission_date" if by == "admission" else "release_date"
+    src = "datum_aanvang" if by == "admission" else "datum_uitstroom"
+    keys = pd.DataFrame({"person_key": frame["person_key"], col: _date(frame[src])})
+    present = keys["person_key"].notna() & keys[col].notna()
+    found = import_store.fetch_existing(conn, d, ["person_key", col], keys[present])
+    hit = set(zip(found["person_key"], pd.to_datetime(found[col]).dt.date))
+    return pd.Series([(k, v) in hit for k, v in zip(keys["person_key"], keys[col])], index=frame.index)
+
+
+# --- per-format transforms: typed frame -> rows per table -----------------------------------------
+
+def _detention_tables(v: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    det = pd.DataFrame({
+        "person_key": v["person_key"], "gm_code": v["gemeente"], "institution_code": v["inrichting"],
+        "admission_date": _date(v["datum_aanvang"]), "release_date": _date(v["datum_einde"]),
+        "expected_release_date": _date(v["verwachte_einddatum"]),
+    })
+    return {"detention": det}
+
+
+_KIND_ORDER = {"aanvang": 0, "overplaatsing": 1, "einde": 2}
+
+
+def pair_notifications(n: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """Pair notifications into detention episodes.
+
+    Input columns: ``person_key, kind, event_date (datetime64), notified_at, institution_code,
+    gm_code, expected_release_date, _line`` (file line, NaN for stored notifications).
+    Per person, sorted by date: an ``aanvang`` opens an episode, ``overplaatsing`` adds an
+    institution, ``einde`` closes it.
+    Returns ``(episodes, errors)``: episodes with ``person_key, admission_date, release_date,
+    gm_code, institution_code`` (last institution), ``institution_path`` (codes joined by '>'),
+    ``expected_release_date, notified_admission_at, notified_release_at``; errors as
+    ``(row index into n, Dutch reason)``.
     """
-    today = today or date.today()
+    n = n.assign(_order=n["kind"].map(_KIND_ORDER)).sort_values(["person_key", "event_date", "_order"], kind="stable")
+    is_start = (n["kind"] == "aanvang").astype(int)
+    n["_ep"] = is_start.groupby(n["person_key"]).cumsum()
+    errors: list[tuple[int, str]] = []
+    for idx in n.index[(n["_ep"] == 0).to_numpy()]:
+        errors.append((idx, f"{n.at[idx, 'kind']}melding zonder voorafgaande aanvangsmelding voor deze persoon; "
+                            "importeer eerst de aanvangsmelding (of het bestand met de detentie)"))
+    n = n[n["_ep"] > 0]
+    grp = [n["person_key"], n["_ep"]]
+    is_end = (n["kind"] == "einde").astype(int)
+    ends_before = is_end.groupby(grp).cumsum() - is_end  # einde notifications earlier in the same episode
+    for idx in n.index[(ends_before > 0).to_numpy()]:
+        errors.append((idx, f"{n.at[idx, 'kind']}melding na de eindemelding van dezelfde detentie"))
+    has_end = is_end.groupby(grp).transform("max")
+    max_ep = n.groupby("person_key")["_ep"].transform("max")
+    open_before = n[(n["kind"] == "aanvang") & (n["_ep"] > 1)]
+    prev_open = {(p, e) for (p, e), h in has_end.groupby(grp).max().items() if h == 0}
+    for idx in open_before.index:
+        p, e = n.at[idx, "person_key"], n.at[idx, "_ep"]
+        if (p, e - 1) in prev_open:
+            errors.append((idx, "nieuwe aanvangsmelding terwijl de vorige detentie van deze persoon geen eindemelding heeft"))
+    del max_ep
+    inst_changed = n["institution_code"] != n.groupby(grp)["institution_code"].shift()
+    g = n.groupby(grp, sort=False)
+    first = g.first()
+    starts = n[n["kind"] == "aanvang"].groupby(grp).first()
+    ends = n[n["kind"] == "einde"].groupby(grp).first()
+    path = n[inst_changed].groupby(grp)["institution_code"].agg(">".join)
+    ep = pd.DataFrame({
+        "admission_date": starts["event_date"], "notified_admission_at": starts["notified_at"],
+        "release_date": ends["event_date"].reindex(first.index), "notified_release_at": ends["notified_at"].reindex(first.index),
+        "gm_code": g["gm_code"].last(), "institution_code": g["institution_code"].last(),
+        "institution_path": path.reindex(first.index),
+        "expected_release_date": g["expected_release_date"].last(),
+    }).reset_index().rename(columns={"_ep": "episode"})
+    return ep.drop(columns=["episode"]), errors
+
+
+def _person_rows(conn: sa.Connection, v: pd.DataFrame, fmt: ImportFormat) -> pd.DataFrame:
+    """Person rows for the persons in ``v``: birth year and target-group flags from the file where
+    given (latest row per person), otherwise as stored; gemeente set after the detentions are stored."""
+    order = "datum_aanvang" if "datum_aanvang" in v else "datum_gebeurtenis"
+    latest = v.sort_values(order).groupby("person_key").agg(
+        {c: "last" for c in ("geboortejaar", "top_x", "pga", "reclasseringstoezicht") if c in v})
+    existing = import_store.fetch_existing(conn, schema.person, ["person_key"], latest.reset_index()).set_index("person_key")
+    out = pd.DataFrame(index=latest.index)
+    for file_col, col in (("geboortejaar", "birth_year"), ("top_x", "top_x"), ("pga", "pga"), ("reclasseringstoezicht", "probation_supervision")):
+        stored = existing[col].reindex(out.index) if col in existing else pd.Series(None, index=out.index, dtype=object)
+        given = latest[file_col] if file_col in latest else pd.Series(None, index=out.index, dtype=object)
+        out[col] = given.astype(object).where(given.notna(), stored.astype(object))
+    return out.reset_index()
+
+
+def _notification_frame(v: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "person_key": v["person_key"], "kind": v["soort_melding"], "event_date": v["datum_gebeurtenis"],
+        "notified_at": v["datum_melding"], "institution_code": v["inrichting"], "gm_code": v["gemeente"],
+        "expected_release_date": v["verwachte_einddatum"], "birth_year": v["geboortejaar"], "_line": v["_line"],
+    })
+
+
+def _check_notifications(conn: sa.Connection, v: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Pair the file's notifications with the stored ones of the same persons into episodes."""
+    incoming = _notification_frame(v)
+    stored = import_store.fetch_existing(conn, schema.notification, ["person_key"], incoming)
+    stored = stored.drop(columns=["id", "batch_id"], errors="ignore").assign(_line=np.nan)
+    for c in ("event_date", "notified_at", "expected_release_date"):
+        stored[c] = pd.to_datetime(stored[c], errors="coerce")
+    all_n = pd.concat([incoming.assign(_src=0), stored.assign(_src=1)], ignore_index=True)
+    all_n = all_n.sort_values("_src", kind="stable").drop_duplicates(["person_key", "kind", "event_date"], keep="first")
+    episodes, errors = pair_notifications(all_n)
+    problems = []
+    for idx, reason in errors:
+        line = all_n.at[idx, "_line"]
+        if pd.isna(line):
+            reason += " (melding uit een eerder geïmporteerd bestand)"
+            problems.append(Problem(None, "soort_melding", all_n.at[idx, "kind"], reason))
+        else:
+            problems.append(Problem(int(line), "soort_melding", all_n.at[idx, "kind"], reason))
+    # only the episodes of persons in this file are (re)written
+    episodes = episodes[episodes["person_key"].isin(set(incoming["person_key"]))]
+    return episodes, problems
+
+
+def _child_tables(fmt: ImportFormat, v: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    code = fmt.code
+    if code == "information-sheets":
+        t = pd.DataFrame({"person_key": v["person_key"], "admission_date": _date(v["datum_aanvang"]), "moment": v["moment"],
+                          "sheet_date": _date(v["datum_informatieblad"])})
+        for file_col, col in LIFE_DOMAINS.items():
+            t[col] = v[file_col].fillna("onbekend")
+        return {"info_sheet": t}
+    if code == "journey-events":
+        return {"journey_event": pd.DataFrame({
+            "person_key": v["person_key"], "admission_date": _date(v["datum_aanvang"]), "event": v["gebeurtenis"],
+            "event_date": _date(v["datum"]), "party": v["door"], "shared_with_gemeente": v["gedeeld_met_gemeente"],
+            "case_lead": v["regiehouder"], "completeness_pct": v["volledigheid"]})}
+    if code == "tasks":
+        return {"task_record": pd.DataFrame({
+            "person_key": v["person_key"], "admission_date": _date(v["datum_aanvang"]), "task_code": v["taak"],
+            "status": v["status"].fillna("onbekend"), "party": v["uitgevoerd_door"], "done_date": _date(v["datum"])})}
+    if code == "arrangements":
+        return {"arrangement": pd.DataFrame({"gm_code": v["gemeente"], "task_code": v["taak"],
+                                             "reference_date": _date(v["peildatum"]), "status": v["status"].fillna("onbekend")})}
+    if code == "survey":
+        return {"survey_answer": pd.DataFrame({
+            "respondent_key": v["respondent_key"], "party": v["partij"], "gm_code": v["gemeente"], "task_code": v["taak"],
+            "answer": v["antwoord"], "answer_date": _date(v["datum_enquete"])})}
+    if code == "interventions":
+        return {"intervention": pd.DataFrame({
+            "person_key": v["person_key"], "admission_date": _date(v["datum_aanvang"]), "intervention": v["interventie"],
+            "provider": v["aanbieder"], "phase": v["fase"], "start_date": _date(v["datum_start"]),
+            "end_date": _date(v["datum_einde"]), "status": v["status"]})}
+    if code == "recidivism":
+        return {"recidivism": pd.DataFrame({
+            "person_key": v["person_key"], "release_date": _date(v["datum_uitstroom"]),
+            "reoffence_date": _date(v["datum_recidive"]), "followed_until": _date(v["gevolgd_tot"])})}
+    if code == "visits":
+        visits = pd.DataFrame({"visit_ref": v["bezoek_id"], "visit_date": _date(v["datum"]), "institution_code": v["inrichting"],
+                               "staff": v["medewerker"], "travel_minutes": v["reistijd_minuten"]}).drop_duplicates("visit_ref")
+        seen = v[v["person_key"].notna()]
+        contacts = pd.DataFrame({"visit_ref": seen["bezoek_id"], "person_key": seen["person_key"],
+                                 "admission_date": _date(seen["datum_aanvang"])})
+        return {"pi_visit": visits, "pi_visit_contact": contacts}
+    raise AssertionError(code)
+
+
+def _visit_consistency(v: pd.DataFrame) -> list[Problem]:
+    """Rows of one bezoek_id must agree on date, institution, staff and travel time."""
+    problems = []
+    cols = ["datum", "inrichting", "medewerker", "reistijd_minuten"]
+    first = v.groupby("bezoek_id")[cols].transform("first")
+    for c in cols:
+        a, b = v[c].astype(str), first[c].astype(str)
+        for i in v.index[(a != b).to_numpy()]:
+            problems.append(Problem(int(v.at[i, "_line"]), c, str(v.at[i, c]),
+                                    f"bezoek {v.at[i, 'bezoek_id']} heeft in een andere rij een andere waarde voor {c}"))
+    return problems
+
+
+def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today: date | None = None,
+               sheet: str | None = None, progress: Progress = None) -> CheckedFile:
+    """Read and check a file completely, including its references to stored data, without storing.
+
+    Raises :class:`ImportValidationError` listing every problem (or a file-level one: size, row
+    limit, unreadable file, missing columns).
+    """
+    fmt = get_format(kind)
+    today = today or settings.reference_date()
+    max_mb, max_rows = _limits()
+    if len(data) > max_mb * 1024 * 1024:
+        _raise(file_name, [Problem(None, None, None, f"het bestand is groter dan {max_mb} MB; splits het in delen "
+                                   "(bijvoorbeeld per jaar) of verhoog TKM_MAX_IMPORT_MB")])
+    if progress:
+        progress(0.02, "Bestand lezen")
     try:
-        read = read_delimited(data, file_name)
+        read = read_table(data, file_name, sheet)
     except FileFormatError as exc:
-        raise ImportValidationError(file_name, [Problem(None, None, None, str(exc).removeprefix(f"{file_name}: "))]) from exc
-    df = read.frame
-    cols = {c.strip().lower(): c for c in df.columns}
-    missing = [c for c in DETENTION_COLUMNS if c not in cols]
-    if missing:
-        raise ImportValidationError(
-            file_name,
-            [Problem(None, ", ".join(missing), None, "verplichte kolommen ontbreken: " + ", ".join(missing)
-                     + ". Verwachte kolommen: " + ";".join(DETENTION_COLUMNS))],
-        )
-    df = df.rename(columns={v: k for k, v in cols.items()})[list(DETENTION_COLUMNS)]
-    if df.empty:
-        raise ImportValidationError(file_name, [Problem(None, None, None, "het bestand bevat geen gegevensrijen")])
-    lines = read.line_numbers
-    problems: list[Problem] = []
-
-    # Column types and ranges via pandera.
-    birth = pd.to_numeric(df["geboortejaar"].replace("", None), errors="coerce").astype("Int64")
-    for i, raw in enumerate(df["geboortejaar"]):
-        if raw != "" and pd.isna(birth.iloc[i]):
-            problems.append(Problem(lines[i], "geboortejaar", raw, "geboortejaar is geen jaartal"))
-    check = pd.DataFrame({"bron_id": df["bron_id"].astype(str), "geboortejaar": birth})
-    try:
-        _basic_schema.validate(check, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        for fc in exc.failure_cases.itertuples():
-            if fc.index is None or pd.isna(fc.index):
-                continue
-            i = int(fc.index)
-            problems.append(Problem(lines[i], fc.column, df[fc.column].iloc[i], _PANDERA_REASONS.get(fc.column, str(fc.check))))
-
-    out = []
-    seen: dict[tuple[str, date], int] = {}
-    n_rows = len(df)
-    for i, r in enumerate(df.to_dict("records")):
-        if progress and i % 5000 == 0:
-            progress(i / n_rows, f"Rij {i + 1:,} van {n_rows:,} controleren".replace(",", "."))
-        line = lines[i]
-        row_problems: list[Problem] = []
-        dates: dict[str, date | None] = {}
-        for col in ("datum_aanvang", "datum_einde", "verwachte_einddatum"):
-            try:
-                dates[col] = parse_date_nl(r[col])
-            except ValueError as exc:
-                row_problems.append(Problem(line, col, r[col], str(exc)))
-                dates[col] = None
-        start, end, expected = dates["datum_aanvang"], dates["datum_einde"], dates["verwachte_einddatum"]
-        if start is None and not r["datum_aanvang"]:
-            row_problems.append(Problem(line, "datum_aanvang", "", "datum_aanvang ontbreekt"))
-        if start and start > today:
-            row_problems.append(Problem(line, "datum_aanvang", r["datum_aanvang"], "datum_aanvang ligt in de toekomst"))
-        if start and end and end < start:
-            row_problems.append(
-                Problem(line, "datum_einde", r["datum_einde"],
-                        f"datum_einde ({end:%d-%m-%Y}) ligt voor datum_aanvang ({start:%d-%m-%Y})")
-            )
-        if end and end > today:
-            row_problems.append(Problem(line, "datum_einde", r["datum_einde"], "datum_einde ligt in de toekomst; gebruik verwachte_einddatum"))
-        if start and expected and expected < start:
-            row_problems.append(
-                Problem(line, "verwachte_einddatum", r["verwachte_einddatum"],
-                        f"verwachte_einddatum ({expected:%d-%m-%Y}) ligt voor datum_aanvang ({start:%d-%m-%Y})")
-            )
-        gm = resolver.municipality(r["gemeente"]) if r["gemeente"] else None
-        if not r["gemeente"]:
-            row_problems.append(Problem(line, "gemeente", "", "gemeente ontbreekt"))
-        elif gm is None:
-            row_problems.append(
-                Problem(line, "gemeente", r["gemeente"],
-                        f"onbekende gemeente {r['gemeente']!r}: geen gemeente van regio Gooi en Vechtstreek (naam, alias of CBS-code)")
-            )
+        _raise(file_name, [Problem(None, None, None, str(exc).removeprefix(f"{file_name}: "))])
+    if len(read.frame) > max_rows:
+        _raise(file_name, [Problem(None, None, None, f"het bestand heeft {len(read.frame):,} rijen; de grens is {max_rows:,}. "
+                                   .replace(",", ".") + "Splits het bestand of verhoog TKM_MAX_IMPORT_ROWS")])
+    if progress:
+        progress(0.15, f"{len(read.frame):,} rijen controleren".replace(",", "."))
+    with engine.connect() as conn:
+        resolver = ReferenceResolver.from_db(conn)
+        v = validate_frame(read, fmt, resolver, today)
+        if v.problems:
+            _raise(file_name, v.problems, v.truncated)
+        frame = v.frame
+        if progress:
+            progress(0.45, "Pseudonimiseren")
+        for f in fmt.fields:
+            if f.type == "id":
+                target = "respondent_key" if f.namespace == "respondent" else "person_key"
+                frame[target] = _pseudonymise_series(frame[f.name], f.namespace)
+        problems: list[Problem] = []
+        if fmt.links_detention:
+            if progress:
+                progress(0.5, "Koppelen aan detenties")
+            by = "release" if fmt.links_detention == "release" else "admission"
+            need = frame["person_key"].notna()
+            ok = _linked_detentions(conn, frame, by)
+            what = "datum_uitstroom (datum_einde)" if by == "release" else "datum_aanvang"
+            for i in frame.index[(need & ~ok).to_numpy()]:
+                problems.append(Problem(int(frame.at[i, "_line"]), what.split(" ")[0], str(v.frame.at[i, "bron_id"]),
+                                        f"geen detentie bekend met deze bron_id en {what}; importeer eerst de detenties of meldingen"))
+        if fmt.code == "visits":
+            problems += _visit_consistency(frame)
+        tables: dict[str, pd.DataFrame]
+        if fmt.code == "notifications":
+            if progress:
+                progress(0.55, "Meldingen koppelen tot detenties")
+            episodes, pair_problems = _check_notifications(conn, frame)
+            problems += pair_problems
+            notif = _notification_frame(frame).drop(columns=["_line"])
+            for c in ("event_date", "expected_release_date"):
+                notif[c] = _date(notif[c])
+            ep = episodes.copy()
+            for c in ("admission_date", "release_date", "expected_release_date"):
+                ep[c] = _date(ep[c])
+            tables = {"notification": notif, "detention": ep}
+        elif fmt.code == "detentions":
+            tables = _detention_tables(frame)
         else:
-            ref_day = end or start
-            m = resolver.municipalities.loc[gm]
-            if ref_day and pd.notna(m["valid_to"]) and ref_day > pd.Timestamp(m["valid_to"]).date():
-                row_problems.append(
-                    Problem(line, "gemeente", r["gemeente"],
-                            f"gemeente {m['name']} bestaat niet meer op {ref_day:%d-%m-%Y} (opgeheven per {pd.Timestamp(m['valid_to']):%d-%m-%Y})")
-                )
-        inst = resolver.institution(r["inrichting"]) if r["inrichting"] else None
-        if not r["inrichting"]:
-            row_problems.append(Problem(line, "inrichting", "", "inrichting ontbreekt"))
-        elif inst is None:
-            row_problems.append(Problem(line, "inrichting", r["inrichting"], f"onbekende inrichting {r['inrichting']!r} (naam, alias of code)"))
-        else:
-            closed = resolver.institutions.loc[inst, "closed_year"]
-            if start and pd.notna(closed) and start.year > int(closed):
-                row_problems.append(
-                    Problem(line, "inrichting", r["inrichting"], f"inrichting is gesloten sinds {int(closed)}; aanvang {start:%d-%m-%Y} kan niet")
-                )
-        if row_problems or not r["bron_id"]:
-            problems.extend(row_problems)
-            continue
-        key = pseudonymise(r["bron_id"])
-        if (key, start) in seen:
-            problems.append(
-                Problem(line, "bron_id", r["bron_id"], f"dubbele detentie: dezelfde bron_id en datum_aanvang staan ook in rij {seen[(key, start)]}")
-            )
-            continue
-        seen[(key, start)] = line
-        out.append(
-            dict(line=line, person_key=key, gm_code=gm, institution_code=inst, admission_date=start,
-                 release_date=end, expected_release_date=expected,
-                 birth_year=None if pd.isna(birth.iloc[i]) else int(birth.iloc[i]))
-        )
+            tables = _child_tables(fmt, frame)
+        if fmt.code in ("detentions", "notifications"):
+            tables["person"] = _person_rows(conn, frame, fmt)
     if problems:
-        problems.sort(key=lambda p: (p.row or 0, DETENTION_COLUMNS.index(p.column) if p.column in DETENTION_COLUMNS else 99))
-        raise ImportValidationError(file_name, problems)
-    return pd.DataFrame(out, dtype=object), read  # object dtype keeps None (not NaN) for missing birth years
+        problems.sort(key=lambda p: (p.row or 0, fmt.columns.index(p.column) if p.column in fmt.columns else 99))
+        _raise(file_name, problems)
+    return CheckedFile(fmt, read, v, tables)
 
-
-_FIELDS = ("gm_code", "institution_code", "release_date", "expected_release_date")
 
 DEV_KEY_REFUSED_NL = ("er is geen geheime sleutel voor pseudonimisering ingesteld (TKM_PSEUDONYM_KEY in de omgeving of in "
                       ".streamlit/secrets.toml). Zonder eigen sleutel kan iedereen met de broncode bron-id's terugrekenen; "
@@ -249,111 +357,123 @@ DEV_KEY_REFUSED_NL = ("er is geen geheime sleutel voor pseudonimisering ingestel
 DEMO_MIX_REFUSED_NL = ("de database bevat synthetische demogegevens; echte gegevens mogen daar niet tussen komen. Verwijder "
                        "eerst de demogegevens (python cli.py purge-demo) of gebruik een nieuwe database (python cli.py init --no-sample).")
 
+_KEYS = {  # natural key per table (matches the unique constraints in schema.py)
+    "detention": ["person_key", "admission_date"], "notification": ["person_key", "kind", "event_date"],
+    "person": ["person_key"], "info_sheet": ["person_key", "admission_date", "moment"],
+    "journey_event": ["person_key", "admission_date", "event", "event_date"],
+    "task_record": ["person_key", "admission_date", "task_code"], "arrangement": ["gm_code", "task_code", "reference_date"],
+    "survey_answer": ["respondent_key", "task_code", "answer_date"],
+    "intervention": ["person_key", "admission_date", "intervention", "start_date"],
+    "recidivism": ["person_key", "release_date"], "pi_visit": ["visit_ref"], "pi_visit_contact": ["visit_ref", "person_key"],
+}
+_MAIN_TABLE = {"detentions": "detention", "notifications": "detention", "information-sheets": "info_sheet",
+               "journey-events": "journey_event", "tasks": "task_record", "arrangements": "arrangement",
+               "survey": "survey_answer", "interventions": "intervention", "recidivism": "recidivism", "visits": "pi_visit"}
 
-def _refuse_unsafe_real_import(engine: sa.Engine, file_name: str, username: str, has_demo: bool) -> None:
-    """Real data need the production pseudonym key and a database without demo data."""
-    from data_access import settings
 
-    reasons = [r for r, applies in ((DEV_KEY_REFUSED_NL, settings.pseudonym_key_is_default()), (DEMO_MIX_REFUSED_NL, has_demo)) if applies]
+def _refuse_unsafe_real_import(engine: sa.Engine, fmt: ImportFormat, file_name: str, username: str) -> None:
+    """Real data need the production pseudonym key (when the file has identifiers) and a database without demo data."""
+    with engine.connect() as conn:
+        has_demo = conn.execute(sa.select(sa.func.count()).select_from(schema.import_batch)
+                                .where(schema.import_batch.c.is_synthetic.is_(True), schema.import_batch.c.status == "actief")).scalar()
+    has_ids = any(f.type == "id" for f in fmt.fields)
+    reasons = [r for r, applies in ((DEV_KEY_REFUSED_NL, has_ids and settings.pseudonym_key_is_default()),
+                                    (DEMO_MIX_REFUSED_NL, bool(has_demo))) if applies]
     if reasons:
         audit.log_event(engine, username, None, "import_rejected", file_name, {"reasons": [r[:60] for r in reasons]})
         raise ImportValidationError(file_name, [Problem(None, None, None, r) for r in reasons])
 
 
-def _chunks(seq: list, size: int = 5000):
-    for i in range(0, len(seq), size):
-        yield seq[i : i + size]
+def _refresh_person_gemeente(conn: sa.Connection, persons: pd.DataFrame) -> pd.DataFrame:
+    """Gemeente of return = gemeente of the person's latest stored episode (after this import's episodes)."""
+    eps = import_store.fetch_existing(conn, schema.detention, ["person_key"], persons)
+    latest = eps.sort_values("admission_date").groupby("person_key")["gm_code"].last()
+    return persons.assign(gm_code=persons["person_key"].map(latest))
 
 
-def import_detentions(
-    engine: sa.Engine,
-    data: bytes,
-    file_name: str,
-    username: str = "cli",
-    synthetic: bool = False,
-    today: date | None = None,
-    progress: Callable[[float, str], None] | None = None,
-) -> ImportResult:
-    """Import a detention-episode file (format: ``bron_id;gemeente;inrichting;datum_aanvang;
-    datum_einde;verwachte_einddatum;geboortejaar``) all-or-nothing and idempotently.
+def import_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, username: str = "cli", synthetic: bool = False,
+                today: date | None = None, progress: Progress = None, sheet: str | None = None) -> ImportResult:
+    """Import one file of ``kind`` (a code or Dutch name from :data:`import_formats.FORMATS`)
+    all-or-nothing and idempotently.
 
     ``synthetic=True`` marks generated demo data (keeps demo logins available); any other import
     sets the database's data origin to ``real``. ``progress(fraction, text)`` reports progress
-    (checking 0-0.8, storing 0.8-1). Raises :class:`ImportValidationError`.
+    (checking 0-0.7, storing 0.7-1). Raises :class:`ImportValidationError` (nothing stored).
+    Audited as ``import`` or ``import_rejected``.
     """
-    with engine.connect() as conn:
-        resolver = ReferenceResolver.from_db(conn)
-        has_demo = conn.execute(sa.select(sa.func.count()).select_from(schema.import_batch)
-                                .where(schema.import_batch.c.is_synthetic.is_(True))).scalar()
-    check_progress = (lambda f, t: progress(0.8 * f, t)) if progress else None
+    fmt = get_format(kind)
     try:
-        frame, read = parse_detentions(data, file_name, resolver, today=today, progress=check_progress)
+        checked = check_file(engine, fmt.code, data, file_name, today=today, sheet=sheet, progress=progress)
     except ImportValidationError as exc:
-        audit.log_event(engine, username, None, "import_rejected", file_name, {"problems": len(exc.problems)})
+        audit.log_event(engine, username, None, "import_rejected", file_name, {"kind": fmt.code, "problems": len(exc.problems)})
         raise
     if not synthetic:  # checked after the file itself, so a user sees the file's problems first
-        _refuse_unsafe_real_import(engine, file_name, username, bool(has_demo))
+        _refuse_unsafe_real_import(engine, fmt, file_name, username)
     if progress:
-        progress(0.8, "Opslaan in de database")
+        progress(0.7, "Opslaan in de database")
+    read, v = checked.read, checked.validated
     sha = file_sha256(data)
-    d, p = schema.detention, schema.person
-    inserted = updated = unchanged = 0
-    with engine.begin() as conn:
-        keys = sorted(set(frame["person_key"]))
-        existing: dict[tuple[str, date], dict] = {}
-        known_persons: dict[str, tuple] = {}
-        for chunk in _chunks(keys):
-            for row in conn.execute(sa.select(d.c.id, d.c.person_key, d.c.admission_date, *[d.c[f] for f in _FIELDS]).where(d.c.person_key.in_(chunk))).mappings():
-                existing[(row["person_key"], row["admission_date"])] = dict(row)
-            known_persons.update({r[0]: (r[1], r[2]) for r in conn.execute(sa.select(p.c.person_key, p.c.birth_year, p.c.gm_code).where(p.c.person_key.in_(chunk)))})
-        # person: the most recent episode decides the gemeente of return
-        latest = frame.sort_values("admission_date").groupby("person_key").tail(1)
-        new_persons = [dict(person_key=r.person_key, birth_year=r.birth_year, gm_code=r.gm_code)
-                       for r in latest.itertuples() if r.person_key not in known_persons]
-        changed_persons = [r for r in latest.itertuples()
-                           if r.person_key in known_persons and known_persons[r.person_key] != (r.birth_year, r.gm_code)]
-        to_insert, to_update = [], []
-        for r in frame.to_dict("records"):
-            cur = existing.get((r["person_key"], r["admission_date"]))
-            if cur is None:
-                to_insert.append(r)
-            elif any(cur[f] != r[f] for f in _FIELDS):
-                to_update.append((cur["id"], r))
-            else:
-                unchanged += 1
-        inserted, updated = len(to_insert), len(to_update)
-        if inserted == 0 and updated == 0 and not new_persons and not changed_persons:
+    details: dict[str, dict[str, int]] = {}
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
             batch_id = conn.execute(
-                sa.select(sa.func.max(schema.import_batch.c.id)).where(schema.import_batch.c.file_sha256 == sha)
-            ).scalar()
-            return ImportResult(file_name, batch_id, len(frame), 0, 0, unchanged, read.encoding, read.separator,
-                                ["Alle detenties uit dit bestand stonden al in de database; er is niets gewijzigd."])
-        batch_id = conn.execute(
-            schema.import_batch.insert().returning(schema.import_batch.c.id),
-            [dict(kind="detenties", file_name=file_name, file_sha256=sha, rows_read=len(frame), rows_inserted=inserted,
-                  rows_updated=updated, rows_unchanged=unchanged, imported_by=username,
-                  imported_at=datetime.now().replace(microsecond=0), is_synthetic=synthetic)],
-        ).scalar_one()
-        if new_persons:
-            conn.execute(p.insert(), new_persons)
-        for r in changed_persons:
-            conn.execute(p.update().where(p.c.person_key == r.person_key).values(gm_code=r.gm_code, birth_year=r.birth_year))
-        if to_insert:
-            conn.execute(d.insert(), [
-                dict(person_key=r["person_key"], gm_code=r["gm_code"], institution_code=r["institution_code"],
-                     admission_date=r["admission_date"], release_date=r["release_date"],
-                     expected_release_date=r["expected_release_date"], batch_id=batch_id)
-                for r in to_insert
-            ])
-        for det_id, r in to_update:
-            conn.execute(d.update().where(d.c.id == det_id).values(batch_id=batch_id, **{f: r[f] for f in _FIELDS}))
-        origin = meta.get_meta(conn, "data_origin", "empty")
-        if not synthetic:
-            meta.set_meta(conn, "data_origin", "real")
-        elif origin == "empty":
-            meta.set_meta(conn, "data_origin", "synthetic")
-        audit.log_event(conn, username, None, "import", file_name,
-                        dict(kind="detenties", batch_id=batch_id, inserted=inserted, updated=updated, unchanged=unchanged))
+                schema.import_batch.insert().returning(schema.import_batch.c.id),
+                [dict(kind=fmt.code, file_name=file_name[:255], file_sha256=sha, rows_read=len(read.frame), rows_inserted=0,
+                      rows_updated=0, rows_unchanged=0, rows_duplicate=v.duplicates, imported_by=username,
+                      imported_at=datetime.now().replace(microsecond=0), is_synthetic=synthetic, sheet=read.sheet, status="actief")],
+            ).scalar_one()
+            order = [t for t in ("notification", "detention") if t in checked.tables] + \
+                    [t for t in checked.tables if t not in ("notification", "detention", "person")]
+            for name in order:
+                c = import_store.upsert(conn, schema.metadata.tables[name], checked.tables[name], _KEYS[name], batch_id)
+                details[name] = vars(c)
+            if "person" in checked.tables:
+                persons = _refresh_person_gemeente(conn, checked.tables["person"])
+                details["person"] = vars(import_store.upsert(conn, schema.person, persons, ["person_key"], batch_id))
+            changed = sum(d["inserted"] + d["updated"] for d in details.values())
+            main = details[_MAIN_TABLE[fmt.code]]
+            if changed == 0:
+                trans.rollback()
+                prev = conn.execute(sa.select(sa.func.max(schema.import_batch.c.id)).where(
+                    schema.import_batch.c.file_sha256 == sha, schema.import_batch.c.status == "actief")).scalar()
+                return ImportResult(file_name, prev, len(v.frame), 0, 0, main["unchanged"], read.encoding, read.separator,
+                                    v.notes + ["Alle rijen uit dit bestand stonden al in de database; er is niets gewijzigd."],
+                                    fmt.code, v.duplicates, details)
+            conn.execute(schema.import_batch.update().where(schema.import_batch.c.id == batch_id).values(
+                rows_inserted=main["inserted"], rows_updated=main["updated"], rows_unchanged=main["unchanged"]))
+            origin = meta.get_meta(conn, "data_origin", "empty")
+            if not synthetic:
+                meta.set_meta(conn, "data_origin", "real")
+            elif origin == "empty":
+                meta.set_meta(conn, "data_origin", "synthetic")
+            audit.log_event(conn, username, None, "import", file_name,
+                            dict(kind=fmt.code, batch_id=batch_id, **{k: main[k] for k in ("inserted", "updated", "unchanged")}))
+            trans.commit()
+        except BaseException:
+            if trans.is_active:
+                trans.rollback()
+            raise
     if progress:
         progress(1.0, "Klaar")
-    return ImportResult(file_name, batch_id, len(frame), inserted, updated, unchanged, read.encoding, read.separator)
+    return ImportResult(file_name, batch_id, len(v.frame), main["inserted"], main["updated"], main["unchanged"], read.encoding,
+                        read.separator, v.notes, fmt.code, v.duplicates, details)
+
+
+def import_detentions(engine: sa.Engine, data: bytes, file_name: str, username: str = "cli", synthetic: bool = False,
+                      today: date | None = None, progress: Progress = None) -> ImportResult:
+    """Import a detention-episode file (``bron_id;gemeente;inrichting;datum_aanvang;datum_einde;
+    verwachte_einddatum;geboortejaar``); see :func:`import_file`."""
+    return import_file(engine, "detentions", data, file_name, username=username, synthetic=synthetic, today=today,
+                       progress=progress)
+
+
+def rollback_batch(engine: sa.Engine, batch_id: int, username: str) -> dict[str, int]:
+    """Roll back import batch ``batch_id`` (only the latest active import); see
+    :func:`data_access.import_store.rollback_batch`. Afterwards the data origin is recomputed."""
+    result = import_store.rollback_batch(engine, batch_id, username, list(FORMATS))
+    b = schema.import_batch
+    with engine.begin() as conn:
+        active = conn.execute(sa.select(b.c.is_synthetic).where(b.c.kind.in_(list(FORMATS)), b.c.status == "actief")).scalars().all()
+        meta.set_meta(conn, "data_origin", "empty" if not active else ("real" if not all(active) else "synthetic"))
+    return result

@@ -84,6 +84,11 @@ import_batch = sa.Table(
     sa.Column("imported_by", sa.String(80), nullable=False),
     sa.Column("imported_at", sa.DateTime, nullable=False),
     sa.Column("is_synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("rows_duplicate", sa.Integer, nullable=False, default=0),  # identical rows collapsed
+    sa.Column("sheet", sa.String(120)),  # Excel sheet read, if any
+    sa.Column("status", sa.String(20), nullable=False, default="actief"),  # actief | teruggedraaid
+    sa.Column("rolled_back_by", sa.String(80)),
+    sa.Column("rolled_back_at", sa.DateTime),
 )
 
 # gedetineerde (pseudonymous)
@@ -93,6 +98,10 @@ person = sa.Table(
     sa.Column("person_key", sa.String(64), primary_key=True),  # HMAC-SHA256 of bron_id, hex
     sa.Column("birth_year", sa.Integer),
     sa.Column("gm_code", sa.String(6)),  # -> municipality; gemeente van terugkeer (latest)
+    sa.Column("top_x", sa.Boolean),  # doelgroep Top X
+    sa.Column("pga", sa.Boolean),  # persoonsgerichte aanpak
+    sa.Column("probation_supervision", sa.Boolean),  # reclasseringstoezicht
+    sa.Column("batch_id", sa.Integer),  # -> import_batch that last changed the row
 )
 
 # detentie: one episode per admission
@@ -106,6 +115,9 @@ detention = sa.Table(
     sa.Column("admission_date", sa.Date, nullable=False),  # datum aanvang
     sa.Column("release_date", sa.Date),  # datum einde (NULL: still in detention)
     sa.Column("expected_release_date", sa.Date),  # verwachte einddatum
+    sa.Column("institution_path", sa.String(200)),  # volgorde van inrichtingen (codes, '>'), from notifications
+    sa.Column("notified_admission_at", sa.DateTime),  # Injus-melding aanvang ontvangen
+    sa.Column("notified_release_at", sa.DateTime),  # Injus-melding einde ontvangen
     sa.Column("batch_id", sa.Integer, nullable=False),  # -> import_batch (no FK: see module docstring)
     sa.UniqueConstraint("person_key", "admission_date", name="uq_detention_person_admission"),
 )
@@ -113,6 +125,162 @@ sa.Index("ix_detention_gm", detention.c.gm_code)
 sa.Index("ix_detention_release", detention.c.release_date)
 
 # gepubliceerde cijfers: published aggregates, kept apart from case data
+# --- case data beyond the episode (issue "Real exports in"). A row refers to its detention by the
+# natural key (person_key, admission_date), which survives re-imports; batch_id is the import batch
+# that last changed the row (rollback: data_access.import_store).
+
+notification = sa.Table(  # Injus-melding
+    "notification",
+    metadata,
+    _id("notification"),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # aanvang | overplaatsing | einde
+    sa.Column("event_date", sa.Date, nullable=False),  # datum gebeurtenis
+    sa.Column("notified_at", sa.DateTime),  # datum melding
+    sa.Column("institution_code", sa.String(12), nullable=False),
+    sa.Column("gm_code", sa.String(6), nullable=False),
+    sa.Column("expected_release_date", sa.Date),
+    sa.Column("birth_year", sa.Integer),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("person_key", "kind", "event_date", name="uq_notification"),
+)
+
+info_sheet = sa.Table(  # informatieblad: status per leefgebied at intake or at departure
+    "info_sheet",
+    metadata,
+    _id("info_sheet"),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("admission_date", sa.Date, nullable=False),
+    sa.Column("moment", sa.String(10), nullable=False),  # intake | vertrek
+    sa.Column("sheet_date", sa.Date),
+    *[sa.Column(c, sa.String(15), nullable=False) for c in
+      ("id_document", "housing", "income", "work", "debts", "care", "social_network")],  # op orde | niet op orde | onbekend
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("person_key", "admission_date", "moment", name="uq_info_sheet"),
+)
+
+journey_event = sa.Table(  # klantreis-gebeurtenis
+    "journey_event",
+    metadata,
+    _id("journey_event"),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("admission_date", sa.Date, nullable=False),
+    sa.Column("event", sa.String(20), nullable=False),  # melding | informatieblad | gesprek | ... (import_formats.JOURNEY_EVENTS)
+    sa.Column("event_date", sa.Date, nullable=False),
+    sa.Column("party", sa.String(20)),  # door: PI | ZVH | gemeente | reclassering | Exodus | lokaal team | anders
+    sa.Column("shared_with_gemeente", sa.Boolean),  # plan gedeeld met de gemeente
+    sa.Column("case_lead", sa.String(20)),  # regiehouder na overdracht
+    sa.Column("completeness_pct", sa.Float),  # volledigheid informatieblad, percent 0-100
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("person_key", "admission_date", "event", "event_date", name="uq_journey_event"),
+)
+
+task_record = sa.Table(  # taak uit de handreiking, per casus
+    "task_record",
+    metadata,
+    _id("task_record"),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("admission_date", sa.Date, nullable=False),
+    sa.Column("task_code", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # uitgevoerd | niet uitgevoerd | niet nodig | onbekend
+    sa.Column("party", sa.String(20)),
+    sa.Column("done_date", sa.Date),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("person_key", "admission_date", "task_code", name="uq_task_record"),
+)
+
+arrangement = sa.Table(  # werkafspraak per gemeente
+    "arrangement",
+    metadata,
+    _id("arrangement"),
+    sa.Column("gm_code", sa.String(6), nullable=False),
+    sa.Column("task_code", sa.String(10), nullable=False),
+    sa.Column("reference_date", sa.Date, nullable=False),  # peildatum
+    sa.Column("status", sa.String(20), nullable=False),  # aanwezig | in ontwikkeling | afwezig | onbekend
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("gm_code", "task_code", "reference_date", name="uq_arrangement"),
+)
+
+survey_answer = sa.Table(  # enquête-antwoord
+    "survey_answer",
+    metadata,
+    _id("survey_answer"),
+    sa.Column("respondent_key", sa.String(64), nullable=False),  # HMAC of respondent_id
+    sa.Column("party", sa.String(20), nullable=False),
+    sa.Column("gm_code", sa.String(6)),
+    sa.Column("task_code", sa.String(10), nullable=False),
+    sa.Column("answer", sa.String(20), nullable=False),  # uitgevoerd | niet uitgevoerd | weet niet
+    sa.Column("answer_date", sa.Date, nullable=False),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("respondent_key", "task_code", "answer_date", name="uq_survey_answer"),
+)
+
+intervention = sa.Table(  # interventie
+    "intervention",
+    metadata,
+    _id("intervention"),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("admission_date", sa.Date, nullable=False),
+    sa.Column("intervention", sa.String(30), nullable=False),  # import_formats.INTERVENTIONS
+    sa.Column("provider", sa.String(100)),
+    sa.Column("phase", sa.String(10), nullable=False),  # tijdens | na
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date),
+    sa.Column("status", sa.String(20), nullable=False),  # gepland | lopend | afgerond | afgebroken
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("person_key", "admission_date", "intervention", "start_date", name="uq_intervention"),
+)
+
+recidivism = sa.Table(  # recidive-uitkomst per vrijlating
+    "recidivism",
+    metadata,
+    _id("recidivism"),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("release_date", sa.Date, nullable=False),
+    sa.Column("reoffence_date", sa.Date),  # eerste nieuwe geregistreerde delict; NULL: none seen
+    sa.Column("followed_until", sa.Date, nullable=False),  # gevolgd tot (censoring)
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("person_key", "release_date", name="uq_recidivism"),
+)
+
+pi_visit = sa.Table(  # PI-bezoek
+    "pi_visit",
+    metadata,
+    _id("pi_visit"),
+    sa.Column("visit_ref", sa.String(40), nullable=False),  # bezoek_id
+    sa.Column("visit_date", sa.Date, nullable=False),
+    sa.Column("institution_code", sa.String(12), nullable=False),
+    sa.Column("staff", sa.String(40), nullable=False),  # medewerker- of teamcode
+    sa.Column("travel_minutes", sa.Integer),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("visit_ref", name="uq_pi_visit"),
+)
+
+pi_visit_contact = sa.Table(  # gesproken gedetineerde tijdens een bezoek
+    "pi_visit_contact",
+    metadata,
+    _id("pi_visit_contact"),
+    sa.Column("visit_ref", sa.String(40), nullable=False),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("admission_date", sa.Date, nullable=False),
+    sa.Column("batch_id", sa.Integer, nullable=False),
+    sa.UniqueConstraint("visit_ref", "person_key", name="uq_pi_visit_contact"),
+)
+
+superseded_row = sa.Table(  # old version of a row that an import changed; restored by a rollback
+    "superseded_row",
+    metadata,
+    _id("superseded_row"),
+    sa.Column("batch_id", sa.Integer, nullable=False),  # the batch that changed the row
+    sa.Column("table_name", sa.String(40), nullable=False),
+    sa.Column("row_json", sa.Text, nullable=False),
+)
+sa.Index("ix_superseded_batch", superseded_row.c.batch_id)
+
+# Tables whose rows carry the import batch that last changed them (rollback and purge-demo).
+BATCHED_TABLES = (person, detention, notification, info_sheet, journey_event, task_record, arrangement,
+                  survey_answer, intervention, recidivism, pi_visit, pi_visit_contact)
+
 published_aggregate = sa.Table(
     "published_aggregate",
     metadata,

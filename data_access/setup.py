@@ -40,7 +40,7 @@ def init_database(engine: sa.Engine, sample: bool = True, today: date | None = N
 
 
 def purge_demo(engine: sa.Engine, username: str = "cli") -> dict:
-    """Remove every synthetic (demo) detention, the persons only they referred to, the synthetic
+    """Remove every synthetic (demo) row of every case table, the persons only they referred to, the synthetic
     import batches and the demo accounts, in one transaction. Reference data and the published
     figures stay. Afterwards the database is 'empty' for :func:`data_access.meta.data_origin`
     (or 'real' when real data were already present). Returns counts of what was removed.
@@ -50,7 +50,10 @@ def purge_demo(engine: sa.Engine, username: str = "cli") -> dict:
         synthetic = sa.select(b.c.id).where(b.c.is_synthetic.is_(True))
         count = lambda t, cond: int(conn.execute(sa.select(sa.func.count()).select_from(t).where(cond)).scalar())  # noqa: E731
         n_det = count(d, d.c.batch_id.in_(synthetic))  # DuckDB reports no rowcount for DELETE
-        conn.execute(d.delete().where(d.c.batch_id.in_(synthetic)))
+        for table in schema.BATCHED_TABLES:
+            if table is not p:
+                conn.execute(table.delete().where(table.c.batch_id.in_(synthetic)))
+        conn.execute(schema.superseded_row.delete().where(schema.superseded_row.c.batch_id.in_(synthetic)))
         orphan = ~p.c.person_key.in_(sa.select(d.c.person_key))
         n_pers = count(p, orphan)
         conn.execute(p.delete().where(orphan))
