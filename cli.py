@@ -13,7 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from data_access import engine as engine_mod
-from data_access import importers, policy, users
+from data_access import import_templates, importers, policy, users
+from data_access.import_formats import FORMATS, get_format
+from services import export
 from data_access.setup import init_database, purge_demo
 from metrics.formatting import fmt_int
 
@@ -70,18 +72,77 @@ def cmd_import(args) -> int:
     if not path.exists():
         print(f"Bestand niet gevonden: {path}", file=sys.stderr)
         return 2
-    if args.kind != "detentions":
-        print(f"Onbekend importtype {args.kind!r}", file=sys.stderr)
-        return 2
     try:
-        res = importers.import_detentions(_engine(args), path.read_bytes(), path.name, username=args.user)
+        get_format(args.kind)
+    except KeyError as exc:
+        print(exc.args[0], file=sys.stderr)
+        return 2
+    progress = None
+    if args.progress:
+        progress = lambda f, t: print(f"[{f * 100:3.0f}%] {t}", file=sys.stderr)  # noqa: E731
+    try:
+        res = importers.import_file(_engine(args), args.kind, path.read_bytes(), path.name, username=args.user,
+                                    sheet=args.sheet, progress=progress)
     except importers.ImportValidationError as exc:
         print(str(exc), file=sys.stderr)
+        if args.report:
+            Path(args.report).write_bytes(export.to_csv_bytes(exc.problems_frame()))
+            print(f"Foutenrapport geschreven naar {args.report}", file=sys.stderr)
+        if args.json:
+            print(json.dumps({"status": "geweigerd", "file": path.name, "kind": get_format(args.kind).code,
+                              "problems": [dict(row=p.row, column=p.column, value=p.value, reason=p.reason) for p in exc.problems]},
+                             ensure_ascii=False, indent=2))
         return 2
+    if args.json:
+        print(json.dumps({"status": "geimporteerd", "file": res.file_name, "kind": res.kind, "batch_id": res.batch_id,
+                          "rows_read": res.rows_read, "inserted": res.inserted, "updated": res.updated,
+                          "unchanged": res.unchanged, "duplicates": res.duplicates, "tables": res.details,
+                          "notes": res.notes}, ensure_ascii=False, indent=2))
+        return 0
+    where = f"Excel, tabblad {res.sheet!r}" if res.encoding == "xlsx" else f"codering {res.encoding}, scheidingsteken {res.separator!r}"
     print(f"{res.file_name}: {fmt_int(res.rows_read)} rijen gelezen; {fmt_int(res.inserted)} nieuw, {fmt_int(res.updated)} bijgewerkt, "
-          f"{fmt_int(res.unchanged)} ongewijzigd (codering {res.encoding}, scheidingsteken {res.separator!r}).")
+          f"{fmt_int(res.unchanged)} ongewijzigd ({where}).")
     for note in res.notes:
         print(note)
+    return 0
+
+
+def cmd_formats(args) -> int:
+    if args.markdown:
+        print(import_templates.formats_markdown())
+        return 0
+    for f in FORMATS.values():
+        print(f"{f.code:20} {f.dutch:18} {f.label}")
+    return 0
+
+
+def cmd_template(args) -> int:
+    data = import_templates.template_xlsx(args.kind) if args.out.lower().endswith(".xlsx") else import_templates.template_csv(args.kind)
+    Path(args.out).write_bytes(data)
+    print(f"Sjabloon voor {get_format(args.kind).label} geschreven naar {args.out}")
+    return 0
+
+
+def cmd_batches(args) -> int:
+    from data_access import queries
+
+    frame = queries.import_batches(_engine(args), limit=args.limit)
+    if args.json:
+        print(frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
+    else:
+        print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    from data_access.import_store import RollbackRefused
+
+    try:
+        res = importers.rollback_batch(_engine(args), args.batch_id, args.user)
+    except RollbackRefused as exc:
+        print(f"Terugdraaien geweigerd: {exc}", file=sys.stderr)
+        return 2
+    print(f"Batch {args.batch_id} teruggedraaid: {fmt_int(res['deleted'])} rijen verwijderd, {fmt_int(res['restored'])} rijen hersteld.")
     return 0
 
 
@@ -152,11 +213,35 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--today", help="peildatum voor de voorbeeldgegevens (jjjj-mm-dd), standaard vandaag")
     s.set_defaults(func=cmd_init)
 
-    s = sub.add_parser("import", help="een bestand importeren")
-    s.add_argument("kind", choices=["detentions"], help="soort bestand")
+    kinds = [f.code for f in FORMATS.values()] + [f.dutch for f in FORMATS.values()]
+    s = sub.add_parser("import", help="een bestand importeren (alles of niets); exitcode 2 bij een geweigerd bestand")
+    s.add_argument("kind", choices=kinds, metavar="KIND", help="soort bestand: " + ", ".join(f.code for f in FORMATS.values()))
     s.add_argument("file")
+    s.add_argument("--sheet", help="tabblad van een Excel-bestand (standaard het eerste)")
     s.add_argument("--user", default="cli", help="naam voor het auditlog")
+    s.add_argument("--json", action="store_true", help="resultaat of foutenlijst als JSON op stdout")
+    s.add_argument("--report", help="bij fouten: schrijf het foutenrapport (CSV) naar dit bestand")
+    s.add_argument("--progress", action="store_true", help="voortgang op stderr")
     s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("formats", help="de importformaten (met --markdown: de documentatie)")
+    s.add_argument("--markdown", action="store_true")
+    s.set_defaults(func=cmd_formats)
+
+    s = sub.add_parser("template", help="een sjabloon (CSV of .xlsx) voor een importformaat")
+    s.add_argument("kind", choices=kinds, metavar="KIND")
+    s.add_argument("--out", required=True, help="bestandsnaam; eindigt op .xlsx voor Excel, anders CSV")
+    s.set_defaults(func=cmd_template)
+
+    s = sub.add_parser("batches", help="importgeschiedenis")
+    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_batches)
+
+    s = sub.add_parser("rollback", help="de laatste import terugdraaien")
+    s.add_argument("batch_id", type=int)
+    s.add_argument("--user", default="cli", help="naam voor het auditlog")
+    s.set_defaults(func=cmd_rollback)
 
     s = sub.add_parser("purge-demo", help="synthetische demogegevens en demo-accounts verwijderen (vóór echte import)")
     s.add_argument("--user", default="cli", help="naam voor het auditlog")
@@ -188,11 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_initialised(args) -> str | None:
     import sqlalchemy as sa
 
-    if args.command == "init":
+    if args.command in ("init", "formats", "template"):
         return None
     if not sa.inspect(_engine(args)).has_table("detention"):
         return "De database is nog niet ingericht. Voer eerst uit: python cli.py init (of init --no-sample)."
-    return None
+    from data_access.setup import schema_problem
+
+    return schema_problem(_engine(args))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -185,7 +185,7 @@ DETENTIONS = ImportFormat(
         _id(),
         Field("gemeente", "gemeente", "gemeente van terugkeer: naam, alias (Gooische Meren) of CBS-code (GM0402)",
               "Hilversum", synonyms=_GEMEENTE_SYNONYMS, date_fields=("datum_einde", "datum_aanvang")),
-        Field("inrichting", "inrichting", "penitentiaire inrichting: naam, alias (PI Alphen a/d Rijn) of code", "PI Almere",
+        Field("inrichting", "inrichting", "penitentiaire inrichting: naam, alias (PI Alphen a/d Rijn) of code", "PI Lelystad",
               synonyms=_INRICHTING_SYNONYMS, date_fields=("datum_aanvang",)),
         _admission(description="eerste dag van de detentie"),
         Field("datum_einde", "date", "dag van vrijlating (leeg: nog in detentie)", "14-02-2025", required=False,
@@ -204,7 +204,7 @@ DETENTIONS = ImportFormat(
              _before("verwachte_einddatum", "datum_aanvang")),
     ),
     example_rows=(
-        {"bron_id": "A-1001", "gemeente": "Hilversum", "inrichting": "PI Almere", "datum_aanvang": "03-01-2025",
+        {"bron_id": "A-1001", "gemeente": "Hilversum", "inrichting": "PI Lelystad", "datum_aanvang": "03-01-2025",
          "datum_einde": "14-02-2025", "verwachte_einddatum": "", "geboortejaar": "1990"},
         {"bron_id": "A-1002", "gemeente": "Gooise Meren", "inrichting": "JC Schiphol", "datum_aanvang": "10-10-2025",
          "datum_einde": "", "verwachte_einddatum": "20-12-2025", "geboortejaar": "1985"},
@@ -231,7 +231,7 @@ NOTIFICATIONS = ImportFormat(
               "03-01-2025 09:15", required=False, not_future=True,
               synonyms=("meldingsdatum", "ontvangen_op", "datum_ontvangst", "tijdstip_melding", "verzonden_op")),
         Field("inrichting", "inrichting", "inrichting waar de detentie begint, naartoe wordt overgeplaatst of eindigt",
-              "PI Almere", synonyms=_INRICHTING_SYNONYMS, date_fields=("datum_gebeurtenis",)),
+              "PI Lelystad", synonyms=_INRICHTING_SYNONYMS, date_fields=("datum_gebeurtenis",)),
         Field("gemeente", "gemeente", "gemeente van terugkeer", "Hilversum", synonyms=_GEMEENTE_SYNONYMS,
               date_fields=("datum_gebeurtenis",)),
         Field("verwachte_einddatum", "date", "verwachte dag van vrijlating, als bekend", "", required=False,
@@ -247,7 +247,7 @@ NOTIFICATIONS = ImportFormat(
     ),
     example_rows=(
         {"bron_id": "A-1001", "soort_melding": "aanvang", "datum_gebeurtenis": "03-01-2025", "datum_melding": "03-01-2025 09:15",
-         "inrichting": "PI Almere", "gemeente": "Hilversum", "verwachte_einddatum": "14-02-2025", "geboortejaar": "1990"},
+         "inrichting": "PI Lelystad", "gemeente": "Hilversum", "verwachte_einddatum": "14-02-2025", "geboortejaar": "1990"},
         {"bron_id": "A-1001", "soort_melding": "overplaatsing", "datum_gebeurtenis": "20-01-2025", "datum_melding": "20-01-2025 11:02",
          "inrichting": "PI Zwolle", "gemeente": "Hilversum", "verwachte_einddatum": "", "geboortejaar": "1990"},
         {"bron_id": "A-1001", "soort_melding": "einde", "datum_gebeurtenis": "14-02-2025", "datum_melding": "14-02-2025 16:40",
@@ -466,7 +466,7 @@ VISITS = ImportFormat(
         Field("bezoek_id", "text", "eigen nummer van het bezoek", "B-2025-014", max_length=40,
               synonyms=("bezoek", "bezoeknummer", "bezoek_nummer", "bezoekcode")),
         Field("datum", "date", "datum van het bezoek", "21-01-2025", not_future=True, synonyms=("bezoekdatum", "datum_bezoek")),
-        Field("inrichting", "inrichting", "bezochte inrichting", "PI Almere", synonyms=_INRICHTING_SYNONYMS, date_fields=("datum",)),
+        Field("inrichting", "inrichting", "bezochte inrichting", "PI Lelystad", synonyms=_INRICHTING_SYNONYMS, date_fields=("datum",)),
         Field("medewerker", "text", "code van de medewerker of het team (geen naam)", "ZVH-03", max_length=40,
               synonyms=("medewerker_code", "team", "bezoeker", "medewerkerscode")),
         Field("reistijd_minuten", "int", "reistijd heen en terug in minuten", "95", required=False, min=0, max=1440,
@@ -482,7 +482,7 @@ VISITS = ImportFormat(
            Rule("datum", "bezoekdatum ({datum}) ligt voor datum_aanvang ({datum_aanvang}) van de gesproken gedetineerde",
                 _before("datum", "datum_aanvang"))),
     links_detention="admission_optional",
-    example_rows=({"bezoek_id": "B-2025-014", "datum": "21-01-2025", "inrichting": "PI Almere", "medewerker": "ZVH-03",
+    example_rows=({"bezoek_id": "B-2025-014", "datum": "21-01-2025", "inrichting": "PI Lelystad", "medewerker": "ZVH-03",
                    "reistijd_minuten": "95", "bron_id": "A-1001", "datum_aanvang": "03-01-2025"},),
 )
 

@@ -61,6 +61,7 @@ class ImportResult:
     kind: str = "detentions"
     duplicates: int = 0
     details: dict[str, dict[str, int]] = field(default_factory=dict)  # table -> {inserted, updated, unchanged}
+    sheet: str | None = None  # Excel sheet read
 
 
 def file_sha256(data: bytes) -> str:
@@ -439,7 +440,7 @@ def import_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, usern
                     schema.import_batch.c.file_sha256 == sha, schema.import_batch.c.status == "actief")).scalar()
                 return ImportResult(file_name, prev, len(v.frame), 0, 0, main["unchanged"], read.encoding, read.separator,
                                     v.notes + ["Alle rijen uit dit bestand stonden al in de database; er is niets gewijzigd."],
-                                    fmt.code, v.duplicates, details)
+                                    fmt.code, v.duplicates, details, read.sheet)
             conn.execute(schema.import_batch.update().where(schema.import_batch.c.id == batch_id).values(
                 rows_inserted=main["inserted"], rows_updated=main["updated"], rows_unchanged=main["unchanged"]))
             origin = meta.get_meta(conn, "data_origin", "empty")
@@ -457,7 +458,7 @@ def import_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, usern
     if progress:
         progress(1.0, "Klaar")
     return ImportResult(file_name, batch_id, len(v.frame), main["inserted"], main["updated"], main["unchanged"], read.encoding,
-                        read.separator, v.notes, fmt.code, v.duplicates, details)
+                        read.separator, v.notes, fmt.code, v.duplicates, details, read.sheet)
 
 
 def import_detentions(engine: sa.Engine, data: bytes, file_name: str, username: str = "cli", synthetic: bool = False,

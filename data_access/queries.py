@@ -223,12 +223,15 @@ def case_list(
 
 
 def import_batches(engine: sa.Engine, limit: int = 200) -> pd.DataFrame:
-    """Newest import batches: id, soort, bestand, rijen, nieuw, bijgewerkt, ongewijzigd, door, geimporteerd_op, synthetisch."""
+    """Newest import batches, newest first: ``id, soort, bestand, sha256, rijen, nieuw, bijgewerkt,
+    ongewijzigd, dubbel, door, geimporteerd_op, synthetisch, status, teruggedraaid_door, teruggedraaid_op``."""
     b = schema.import_batch
     q = sa.select(
-        b.c.id, b.c.kind.label("soort"), b.c.file_name.label("bestand"), b.c.rows_read.label("rijen"),
-        b.c.rows_inserted.label("nieuw"), b.c.rows_updated.label("bijgewerkt"), b.c.rows_unchanged.label("ongewijzigd"),
+        b.c.id, b.c.kind.label("soort"), b.c.file_name.label("bestand"), b.c.file_sha256.label("sha256"),
+        b.c.rows_read.label("rijen"), b.c.rows_inserted.label("nieuw"), b.c.rows_updated.label("bijgewerkt"),
+        b.c.rows_unchanged.label("ongewijzigd"), b.c.rows_duplicate.label("dubbel"),
         b.c.imported_by.label("door"), b.c.imported_at.label("geimporteerd_op"), b.c.is_synthetic.label("synthetisch"),
+        b.c.status, b.c.rolled_back_by.label("teruggedraaid_door"), b.c.rolled_back_at.label("teruggedraaid_op"),
     ).order_by(b.c.id.desc()).limit(limit)
     with engine.connect() as conn:
         return pd.read_sql(q, conn)

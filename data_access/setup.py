@@ -39,6 +39,24 @@ def init_database(engine: sa.Engine, sample: bool = True, today: date | None = N
     return summary
 
 
+def schema_problem(engine: sa.Engine) -> str | None:
+    """A Dutch message when the database was made by an older version of the schema, else None.
+
+    Until migrations exist (Alembic, a later issue) an old database has to be made anew.
+    """
+    insp = sa.inspect(engine)
+    if not insp.has_table("detention"):
+        return None
+    missing = [t.name for t in schema.metadata.sorted_tables if not insp.has_table(t.name)]
+    with engine.connect() as conn:  # DuckDB cannot reflect columns through the PostgreSQL catalog queries
+        cols = set(conn.execute(sa.select(sa.text("*")).select_from(sa.table("detention")).limit(0)).keys())
+    missing += [f"detention.{c.name}" for c in schema.detention.c if c.name not in cols]
+    if not missing:
+        return None
+    return ("De database is gemaakt met een oudere versie van de Terugkeermonitor (ontbreekt: " + ", ".join(missing[:5])
+            + "). Maak een nieuwe database: verwijder het bestand (DuckDB) en voer python cli.py init uit.")
+
+
 def purge_demo(engine: sa.Engine, username: str = "cli") -> dict:
     """Remove every synthetic (demo) row of every case table, the persons only they referred to, the synthetic
     import batches and the demo accounts, in one transaction. Reference data and the published
