@@ -138,41 +138,46 @@ def pair_notifications(n: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, s
     ``expected_release_date, notified_admission_at, notified_release_at``; errors as
     ``(row index into n, Dutch reason)``.
     """
-    n = n.assign(_order=n["kind"].map(_KIND_ORDER)).sort_values(["person_key", "event_date", "_order"], kind="stable")
+    person_codes = pd.factorize(n["person_key"])[0]  # group on integers, not 64-character keys
+    n = n.assign(_order=n["kind"].map(_KIND_ORDER), _p=person_codes).sort_values(["_p", "event_date", "_order"], kind="stable")
     is_start = (n["kind"] == "aanvang").astype(int)
-    n["_ep"] = is_start.groupby(n["person_key"]).cumsum()
+    n["_ep"] = is_start.groupby(n["_p"]).cumsum()
     errors: list[tuple[int, str]] = []
     for idx in n.index[(n["_ep"] == 0).to_numpy()]:
         errors.append((idx, f"{n.at[idx, 'kind']}melding zonder voorafgaande aanvangsmelding voor deze persoon; "
                             "importeer eerst de aanvangsmelding (of het bestand met de detentie)"))
     n = n[n["_ep"] > 0]
-    grp = [n["person_key"], n["_ep"]]
+    grp = [n["_p"], n["_ep"]]
     is_end = (n["kind"] == "einde").astype(int)
     ends_before = is_end.groupby(grp).cumsum() - is_end  # einde notifications earlier in the same episode
     for idx in n.index[(ends_before > 0).to_numpy()]:
         errors.append((idx, f"{n.at[idx, 'kind']}melding na de eindemelding van dezelfde detentie"))
-    has_end = is_end.groupby(grp).transform("max")
-    max_ep = n.groupby("person_key")["_ep"].transform("max")
-    open_before = n[(n["kind"] == "aanvang") & (n["_ep"] > 1)]
-    prev_open = {(p, e) for (p, e), h in has_end.groupby(grp).max().items() if h == 0}
-    for idx in open_before.index:
-        p, e = n.at[idx, "person_key"], n.at[idx, "_ep"]
-        if (p, e - 1) in prev_open:
+    episode_ended = is_end.groupby(grp).max()
+    open_eps = set(episode_ended.index[episode_ended.to_numpy() == 0])
+    later_starts = n[(n["kind"] == "aanvang") & (n["_ep"] > 1)]
+    for idx, p, e in zip(later_starts.index, later_starts["_p"], later_starts["_ep"]):
+        if (p, e - 1) in open_eps:
             errors.append((idx, "nieuwe aanvangsmelding terwijl de vorige detentie van deze persoon geen eindemelding heeft"))
-    del max_ep
-    inst_changed = n["institution_code"] != n.groupby(grp)["institution_code"].shift()
     g = n.groupby(grp, sort=False)
     first = g.first()
     starts = n[n["kind"] == "aanvang"].groupby(grp).first()
     ends = n[n["kind"] == "einde"].groupby(grp).first()
-    path = n[inst_changed].groupby(grp)["institution_code"].agg(">".join)
+    # institution path: the institutions in order, each change once (most episodes have one)
+    change = n[(n["institution_code"] != g["institution_code"].shift()).to_numpy()]
+    n_changes = change.groupby([change["_p"], change["_ep"]]).size()
+    path = change.groupby([change["_p"], change["_ep"]])["institution_code"].first()
+    multi = n_changes[n_changes > 1].index
+    if len(multi):
+        several = change.set_index(["_p", "_ep"]).loc[multi]
+        path.loc[multi] = several.groupby(level=[0, 1])["institution_code"].agg(">".join)
     ep = pd.DataFrame({
+        "person_key": first["person_key"],
         "admission_date": starts["event_date"], "notified_admission_at": starts["notified_at"],
         "release_date": ends["event_date"].reindex(first.index), "notified_release_at": ends["notified_at"].reindex(first.index),
         "gm_code": g["gm_code"].last(), "institution_code": g["institution_code"].last(),
         "institution_path": path.reindex(first.index),
         "expected_release_date": g["expected_release_date"].last(),
-    }).reset_index().rename(columns={"_ep": "episode"})
+    }).reset_index(drop=True).assign(episode=0)
     return ep.drop(columns=["episode"]), errors
 
 

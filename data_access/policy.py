@@ -34,6 +34,7 @@ PAGES: dict[str, str] = {
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
+    "datakwaliteit": "Datakwaliteit",
     "audit": "Auditlog",
     "gebruikers": "Gebruikers",
 }
@@ -41,10 +42,10 @@ PAGES: dict[str, str] = {
 _AGGREGATE_PAGES = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "gepubliceerd")
 _ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "bestuur": _AGGREGATE_PAGES,
-    "zvh": _AGGREGATE_PAGES + ("casussen", "import"),
+    "zvh": _AGGREGATE_PAGES + ("casussen", "import", "datakwaliteit"),
     "gemeente": _AGGREGATE_PAGES + ("casussen",),
     "analist": _AGGREGATE_PAGES + ("casussen",),
-    "beheer": _AGGREGATE_PAGES + ("import", "audit", "gebruikers"),
+    "beheer": _AGGREGATE_PAGES + ("import", "datakwaliteit", "audit", "gebruikers"),
 }
 _CASE_ROLES = ("zvh", "gemeente", "analist")
 

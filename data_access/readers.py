@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,6 +50,30 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         raise FileFormatError(f"tekencodering niet herkend (geen UTF-8 of Windows-1252): {exc}") from exc
 
 
+def _read_fast(text: str, separator: str) -> tuple[pd.DataFrame, list[int]] | None:
+    """Fast path with pandas' C parser for the common case: no line breaks inside quoted fields
+    and no row longer than the header. Returns None when the careful path must decide."""
+    if '"' in text and re.search(r'"[^"]*[\r\n][^"]*"', text):
+        return None  # a quoted field may span lines: file lines and rows differ
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False, na_filter=False,
+                                skip_blank_lines=False, header=0, index_col=False, engine="c", quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError):
+        return None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if any(c.startswith("Unnamed: ") for c in frame.columns) or len(set(frame.columns)) != len(frame.columns):
+        return None  # empty or repeated header cells: let the careful path keep the names as written
+    frame = frame.astype(object)
+    for c in frame.columns:
+        frame[c] = frame[c].str.strip()
+    keep = (frame != "").any(axis=1).to_numpy()
+    lines = (frame.index.to_numpy() + 2)[keep].tolist()
+    frame = frame[keep].reset_index(drop=True)
+    return frame, lines
+
+
 def read_delimited(data: bytes, file_name: str) -> ReadResult:
     """Read a ``;``- or ``,``-separated file into a str frame.
 
@@ -61,11 +86,15 @@ def read_delimited(data: bytes, file_name: str) -> ReadResult:
     if b"\x00" in data[:65536]:
         raise FileFormatError(f"{file_name}: dit is geen tekstbestand (CSV); het bevat binaire gegevens.")
     text, encoding = decode_bytes(data)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    if not text.strip() or not first_line.strip():
         raise FileFormatError(f"{file_name}: het bestand is leeg of heeft geen kopregel")
-    header = lines[0]
+    header = first_line
     separator = ";" if header.count(";") >= header.count(",") and header.count(";") > 0 else ","
+    fast = _read_fast(text, separator)
+    if fast is not None:
+        frame, line_numbers = fast
+        return ReadResult(frame=frame, line_numbers=line_numbers, encoding=encoding, separator=separator)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
         rows = list(reader)

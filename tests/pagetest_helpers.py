@@ -75,6 +75,7 @@ PAGE_TITLES = {
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
+    "datakwaliteit": "Datakwaliteit",
     "audit": "Auditlog",
     "gebruikers": "Gebruikers",
 }
@@ -83,10 +84,10 @@ AGGREGATE = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "gepubli
 #: The page list per role, written out independently of data_access.policy.
 ROLE_PAGES = {
     "bestuur": AGGREGATE,
-    "zvh": AGGREGATE + ("casussen", "import"),
+    "zvh": AGGREGATE + ("casussen", "import", "datakwaliteit"),
     "gemeente": AGGREGATE + ("casussen",),
     "analist": AGGREGATE + ("casussen",),
-    "beheer": AGGREGATE + ("import", "audit", "gebruikers"),
+    "beheer": AGGREGATE + ("import", "datakwaliteit", "audit", "gebruikers"),
 }
 
 VIEWERS = {

@@ -8,11 +8,12 @@ PAGE_FILES = {
     "gepubliceerd": "pages/gepubliceerd.py",
     "casussen": "pages/casussen.py",
     "import": "pages/importeren.py",
+    "datakwaliteit": "pages/datakwaliteit.py",
     "audit": "pages/auditlog.py",
     "gebruikers": "pages/gebruikers.py",
 }
 PAGE_ICONS = {
     "overzicht": ":material/dashboard:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
     "bereikbaarheid": ":material/map:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
-    "import": ":material/upload_file:", "audit": ":material/history:", "gebruikers": ":material/group:",
+    "import": ":material/upload_file:", "datakwaliteit": ":material/rule:", "audit": ":material/history:", "gebruikers": ":material/group:",
 }
