@@ -33,6 +33,16 @@ def init_database(engine: sa.Engine, sample: bool = True, today: date | None = N
         res = importers.import_detentions(engine, buf.getvalue().encode("utf-8"), "synthetische_detenties.csv",
                                           username="init", synthetic=True, today=today)
         summary["sample_detentions"] = res.inserted
+        from sample_data.generate_related import generate_related
+
+        related = generate_related(frame, today or date.today(), seed=seed)
+        for kind in ("notifications", "information-sheets", "journey-events", "tasks", "arrangements", "survey",
+                     "interventions", "recidivism", "visits"):
+            buf = io.StringIO()
+            related[kind].to_csv(buf, sep=";", index=False, lineterminator="\n")
+            res = importers.import_file(engine, kind, buf.getvalue().encode("utf-8"), f"synthetische_{kind}.csv",
+                                        username="init", synthetic=True, today=today)
+            summary[f"sample_{kind}"] = res.inserted
     if meta.data_origin(engine) == "synthetic":
         summary["demo_accounts_created"] = users.ensure_demo_accounts(engine)
     audit.log_event(engine, "init", None, "init", None, {k: v for k, v in summary.items() if k != "reference"})

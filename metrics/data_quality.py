@@ -38,6 +38,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from metrics.disclosure import DisclosureConfig, share_or_hidden
 from metrics.formatting import MISSING, fmt_int, fmt_pct
 
 #: Expected days between two deliveries per import kind (see the module docstring for why).
@@ -122,7 +123,7 @@ def regroup_period(cells: pd.DataFrame, period: str) -> pd.DataFrame:
     return out.astype({c: int for c in counts}).sort_values(["institution", "month"]).reset_index(drop=True)
 
 
-def completeness(cells: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFrame:
+def completeness(cells: pd.DataFrame, min_cell: int = MIN_CELL, config: DisclosureConfig | None = None) -> pd.DataFrame:
     """Shares per cell of :func:`data_access.quality_queries.sheet_completeness_cells`.
 
     Input columns: ``institution``, ``month``, ``detentions``, ``with_intake``,
@@ -130,7 +131,9 @@ def completeness(cells: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFrame:
     ``share_with_intake`` (float 0-1: with_intake / detentions), ``share_complete`` (float 0-1:
     intake_complete / with_intake) and ``small`` (bool: fewer than ``min_cell`` detentions).
     Both shares are NaN when the cell is small (hidden); ``share_complete`` is also NaN when the
-    cell has no intake sheet (nothing to be complete).
+    cell has no intake sheet (nothing to be complete). With ``config`` (roles that see aggregates
+    through disclosure control) a share is also hidden when :func:`metrics.disclosure.share_or_hidden`
+    hides it (denominator below ``config.min_denominator`` or numerator 1 to ``threshold - 1``).
     """
     out = cells.copy()
     det = out["detentions"].astype(float)
@@ -138,6 +141,12 @@ def completeness(cells: pd.DataFrame, min_cell: int = MIN_CELL) -> pd.DataFrame:
     out["small"] = out["detentions"] < min_cell
     out["share_with_intake"] = (out["with_intake"] / det.where(det > 0)).where(~out["small"])
     out["share_complete"] = (out["intake_complete"] / sheets.where(sheets > 0)).where(~out["small"])
+    if config is not None:
+        def allowed(num: pd.Series, den: pd.Series) -> pd.Series:
+            return pd.Series([share_or_hidden(int(n), int(d), config) is not None for n, d in zip(num, den)],
+                             index=out.index, dtype=bool)
+        out["share_with_intake"] = out["share_with_intake"].where(allowed(out["with_intake"], out["detentions"]))
+        out["share_complete"] = out["share_complete"].where(allowed(out["intake_complete"], out["with_intake"]))
     return out
 
 
@@ -168,17 +177,19 @@ def completeness_matrix(shares: pd.DataFrame, measure: str) -> pd.DataFrame:
     return m.reindex(index=sorted(shares["institution"].unique()), columns=months).astype(float)
 
 
-def completeness_table(shares: pd.DataFrame, show_counts: bool, min_cell: int = MIN_CELL) -> pd.DataFrame:
-    """Display table of :func:`completeness` (all str, nl-NL), one row per institution and month.
+def completeness_table(shares: pd.DataFrame, show_counts: bool, min_cell: int = MIN_CELL,
+                       period_label: str = "Maand") -> pd.DataFrame:
+    """Display table of :func:`completeness` (all str, nl-NL), one row per institution and period.
 
-    Columns: ``Inrichting, Maand`` (``'YYYY-MM'``), with ``show_counts`` also ``Detenties`` (count,
+    Columns: ``Inrichting``, ``period_label`` (the ``month`` column: 'YYYY-MM', 'YYYY-Kq' or
+    'YYYY'), with ``show_counts`` also ``Detenties`` (count,
     ``'<5'`` for a small cell) and ``Met intakeblad``, ``Intakeblad volledig`` (counts, '–' in a
     small cell); always ``% met intakeblad`` and ``% volledig`` (of the intake sheets), '–' when
     hidden. Roles that see aggregates through disclosure control get the shares only
     (``show_counts=False``), so monthly counts per institution cannot be combined with the
     suppressed yearly tables elsewhere.
     """
-    out = pd.DataFrame({"Inrichting": shares["institution"], "Maand": shares["month"]})
+    out = pd.DataFrame({"Inrichting": shares["institution"], period_label: shares["month"]})
     if show_counts:
         small = shares["small"]
         out["Detenties"] = shares["detentions"].map(fmt_int).mask(small, f"<{min_cell}")

@@ -1,0 +1,254 @@
+"""Seeded generator of SYNTHETIC case data that goes with the synthetic detentions.
+
+Input: the detention frame of :func:`sample_data.generate.generate_detentions` (file format, all
+``str``). Output: one frame per import format (``data_access.import_formats``), in the file format
+the import expects (all ``str``, dates ``dd-mm-jjjj``), so the demo database is filled through the
+same importers as real data.
+
+Scope: detentions admitted from :data:`MONITOR_START` (the month the region starts recording
+the klantreis) onwards get notifications, information sheets, journey events, task records and
+interventions; releases from 2021 onwards get a recidivism outcome (followed until
+:data:`FOLLOW_UP_LAG_DAYS` before ``today``). Standing arrangements and survey answers are per
+gemeente / respondent. Nothing describes a real person.
+
+Gaps follow the report's findings (chapter 4), as rough shares, not published figures:
+
+* information sheet at intake for about 80% of long, 70% of middle and 45% of short stays, worse
+  for two PIs (JC Schiphol, PI Lelystad: -20 points); a domain on the sheet is ``onbekend`` in
+  about 25% of cases, the social network in 55% (little attention to the network);
+* a conversation with the detainee for about 75% of long, 55% of middle and 20% of short stays;
+  held by PI, ZVH, gemeente, reclassering, Exodus or the local team;
+* a D&R-plan for about 80% of stays of 28 days or more, on day 10-45 after admission (so a part
+  misses the 28-day standard); a plan van aanpak for 40%, shared with the gemeente in 60%;
+* a handover (overdracht) at release for 55%, case lead varied (gemeente, lokaal team,
+  reclassering, ZVH, onbekend); short stays referred to the local team in about 30%;
+* tasks of the handreiking: PI case tasks recorded per detention, social-network tasks done
+  least often, many ``onbekend``;
+* interventions more often for longer stays and for people with problems at intake; recidivism
+  within two years about 45% at baseline, lower after housing and income help. Issue 6 replaces this
+  with a generator with documented true effects.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from data_access.import_formats import INTERVENTIONS, LIFE_DOMAINS
+from data_access.reference import institution_rows, normalise_name, read_reference_csv
+from metrics.reachability import haversine_km
+
+MONITOR_START = date(2023, 1, 1)
+FOLLOW_UP_LAG_DAYS = 60
+_PARTIES_TALK = (["PI", "ZVH", "gemeente", "reclassering", "Exodus", "lokaal team"], [0.35, 0.2, 0.15, 0.15, 0.1, 0.05])
+_CASE_LEADS = (["gemeente", "lokaal team", "reclassering", "ZVH", "onbekend"], [0.35, 0.2, 0.2, 0.1, 0.15])
+_WEAK_SHEET_PIS = {"Justitieel Complex Schiphol", "PI Lelystad"}
+_DOMAIN_OK = {"identiteitsbewijs": 0.6, "huisvesting": 0.55, "inkomen": 0.5, "werk": 0.35, "schulden": 0.35, "zorg": 0.5,
+              "sociaal_netwerk": 0.5}
+
+
+def _d(x: date | pd.Timestamp | None) -> str:
+    return "" if x is None or pd.isna(x) else pd.Timestamp(x).strftime("%d-%m-%Y")
+
+
+def _parse(s: str) -> date | None:
+    return None if not s else date(int(s[6:10]), int(s[3:5]), int(s[0:2]))
+
+
+def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -> dict[str, pd.DataFrame]:
+    """Frames per import format code (``notifications``, ``information-sheets``, ``journey-events``,
+    ``tasks``, ``arrangements``, ``survey``, ``interventions``, ``recidivism``, ``visits``).
+
+    ``detentions``: columns ``bron_id, gemeente, inrichting, datum_aanvang, datum_einde,
+    verwachte_einddatum, geboortejaar`` (str, dates dd-mm-jjjj). Deterministic for a seed.
+    """
+    rng = np.random.default_rng(seed + 7)
+    det = detentions.copy()
+    det["start"] = det["datum_aanvang"].map(_parse)
+    det["end"] = det["datum_einde"].map(_parse)
+    det["days"] = [((e or today) - s).days for s, e in zip(det["start"], det["end"])]
+    recent = det[det["start"] >= MONITOR_START].reset_index(drop=True)
+    tasks = read_reference_csv("handreiking_taken.csv")
+    out: dict[str, list[dict]] = {k: [] for k in ("notifications", "information-sheets", "journey-events", "tasks",
+                                                  "interventions", "recidivism", "visits")}
+    case_tasks = tasks[tasks["kind"].isin(["casus", "resultaat"])]
+    for r in recent.itertuples(index=False):
+        start, end, days = r.start, r.end, r.days
+        long_, short = days > 91, days < 28
+        base = dict(bron_id=r.bron_id, datum_aanvang=r.datum_aanvang)
+        # notifications (Injus): aanvang, sometimes a transfer into the final institution, einde
+        first_inst = r.inrichting
+        transfer_day = None
+        if long_ and rng.random() < 0.2 and r.inrichting != "Justitieel Complex Schiphol":
+            first_inst, transfer_day = "Justitieel Complex Schiphol", start + timedelta(days=int(rng.integers(3, 20)))
+        delay = lambda: timedelta(hours=int(rng.integers(1, 20)) + (24 if rng.random() < 0.15 else 0))  # noqa: E731
+        common = dict(bron_id=r.bron_id, gemeente=r.gemeente, geboortejaar=r.geboortejaar)
+        out["notifications"].append(dict(common, soort_melding="aanvang", datum_gebeurtenis=_d(start),
+                                         datum_melding=(pd.Timestamp(start) + delay()).strftime("%d-%m-%Y %H:%M"),
+                                         inrichting=first_inst, verwachte_einddatum=r.verwachte_einddatum))
+        if transfer_day and (end is None or transfer_day < end) and transfer_day <= today:
+            out["notifications"].append(dict(common, soort_melding="overplaatsing", datum_gebeurtenis=_d(transfer_day),
+                                             datum_melding=_d(transfer_day), inrichting=r.inrichting, verwachte_einddatum=""))
+        if end is not None:
+            out["notifications"].append(dict(common, soort_melding="einde", datum_gebeurtenis=_d(end),
+                                             datum_melding=(pd.Timestamp(end) + delay()).strftime("%d-%m-%Y %H:%M"),
+                                             inrichting=r.inrichting, verwachte_einddatum=""))
+        # information sheet at intake (and at departure for part of the released)
+        p_sheet = (0.8 if long_ else 0.45 if short else 0.7) - (0.2 if r.inrichting in _WEAK_SHEET_PIS else 0)
+        status_intake = {}
+        sheet_day = start + timedelta(days=int(rng.integers(2, 21)))
+        if rng.random() < p_sheet and sheet_day <= today:
+            row = dict(base, moment="intake", datum_informatieblad=_d(sheet_day))
+            for dom, p_ok in _DOMAIN_OK.items():
+                unknown = rng.random() < (0.55 if dom == "sociaal_netwerk" else 0.25)
+                status_intake[dom] = "onbekend" if unknown else ("op orde" if rng.random() < p_ok else "niet op orde")
+                row[dom] = status_intake[dom]
+            out["information-sheets"].append(row)
+        # journey events
+        out["journey-events"].append(dict(base, gebeurtenis="melding", datum=_d(start), door="", gedeeld_met_gemeente="",
+                                          regiehouder="", volledigheid=""))
+        if status_intake and sheet_day <= today:
+            known = sum(v != "onbekend" for v in status_intake.values())
+            out["journey-events"].append(dict(base, gebeurtenis="informatieblad", datum=_d(sheet_day), door="PI",
+                                              gedeeld_met_gemeente="", regiehouder="",
+                                              volledigheid=f"{100 * known / len(LIFE_DOMAINS):.1f}".replace(".", ",")))
+        talk_day = start + timedelta(days=int(rng.integers(1, max(2, min(days, 40)))))
+        if rng.random() < (0.75 if long_ else 0.2 if short else 0.55) and talk_day <= (end or today):
+            party = rng.choice(_PARTIES_TALK[0], p=_PARTIES_TALK[1])
+            out["journey-events"].append(dict(base, gebeurtenis="gesprek", datum=_d(talk_day), door=party, gedeeld_met_gemeente="",
+                                              regiehouder="", volledigheid=""))
+        if days >= 28 and rng.random() < 0.8:
+            plan_day = start + timedelta(days=int(rng.integers(10, 46)))
+            if plan_day <= (end or today):
+                out["journey-events"].append(dict(base, gebeurtenis="dr_plan", datum=_d(plan_day), door="PI",
+                                                  gedeeld_met_gemeente="ja" if rng.random() < 0.6 else "nee", regiehouder="",
+                                                  volledigheid=""))
+        if rng.random() < 0.4:
+            pva_day = start + timedelta(days=int(rng.integers(5, 60)))
+            if pva_day <= (end or today):
+                out["journey-events"].append(dict(base, gebeurtenis="plan_van_aanpak", datum=_d(pva_day), door="ZVH",
+                                                  gedeeld_met_gemeente="ja" if rng.random() < 0.6 else "nee", regiehouder="",
+                                                  volledigheid=""))
+        if end is not None:
+            if short and rng.random() < 0.3:
+                out["journey-events"].append(dict(base, gebeurtenis="overdracht", datum=_d(end), door="ZVH",
+                                                  gedeeld_met_gemeente="", regiehouder="lokaal team", volledigheid=""))
+            elif rng.random() < 0.55:
+                lead = rng.choice(_CASE_LEADS[0], p=_CASE_LEADS[1])
+                out["journey-events"].append(dict(base, gebeurtenis="overdracht", datum=_d(end), door="ZVH",
+                                                  gedeeld_met_gemeente="", regiehouder=lead, volledigheid=""))
+        # task records: the PI's case tasks
+        for t in case_tasks.itertuples(index=False):
+            if rng.random() < 0.5:
+                continue
+            p_done = 0.25 if t.life_domain == "sociaal netwerk" else 0.55
+            u = rng.random()
+            status = "uitgevoerd" if u < p_done else ("onbekend" if u < p_done + 0.3 else "niet uitgevoerd")
+            done = start + timedelta(days=int(rng.integers(1, max(2, min(days, 60)))))
+            out["tasks"].append(dict(base, taak=t.task_code, status=status, uitgevoerd_door=t.party if status == "uitgevoerd" else "",
+                                     datum=_d(done) if status == "uitgevoerd" and done <= (end or today) else ""))
+        # interventions: more with longer stays and problems at intake
+        problems = sum(v == "niet op orde" for v in status_intake.values())
+        for kind in INTERVENTIONS:
+            p = 0.08 + (0.15 if long_ else 0) + 0.04 * problems
+            if rng.random() >= p:
+                continue
+            s_day = start + timedelta(days=int(rng.integers(1, max(2, days + 30))))
+            if s_day > today:
+                continue
+            phase = "tijdens" if end is None or s_day <= end else "na"
+            e_day = s_day + timedelta(days=int(rng.integers(14, 180)))
+            finished = e_day <= today
+            status = ("afgerond" if rng.random() < 0.75 else "afgebroken") if finished else "lopend"
+            out["interventions"].append(dict(base, interventie=kind, aanbieder="", fase=phase, datum_start=_d(s_day),
+                                             datum_einde=_d(e_day) if finished else "", status=status))
+    # recidivism: releases from 2021 up to the follow-up date
+    cutoff = today - timedelta(days=FOLLOW_UP_LAG_DAYS)
+    det_sorted = det.sort_values(["bron_id", "start"])
+    next_start = det_sorted.groupby("bron_id")["start"].shift(-1)
+    for r, nxt in zip(det_sorted.itertuples(index=False), next_start):
+        if r.end is None or r.end < date(2021, 1, 1) or r.end > cutoff:
+            continue
+        reoff = None
+        if nxt is not None and not pd.isna(nxt):
+            reoff = nxt - timedelta(days=int(rng.integers(0, 30)))
+        elif rng.random() < 0.35:
+            reoff = r.end + timedelta(days=int(rng.exponential(300)))
+        if reoff is not None and (reoff > cutoff or reoff < r.end):
+            reoff = None if reoff > cutoff else r.end
+        out["recidivism"].append(dict(bron_id=r.bron_id, datum_uitstroom=_d(r.end), datum_recidive=_d(reoff), gevolgd_tot=_d(cutoff)))
+    frames = {k: pd.DataFrame(v).astype(str) for k, v in out.items()}
+    frames["arrangements"] = _arrangements(rng, tasks, today)
+    frames["survey"] = _survey(rng, tasks, today)
+    frames["visits"] = _visits(rng, det, today)
+    return frames
+
+
+def _arrangements(rng: np.random.Generator, tasks: pd.DataFrame, today: date) -> pd.DataFrame:
+    gemeenten = read_reference_csv("gemeenten_gooi_en_vechtstreek.csv")
+    rows = []
+    for year in (2025, 2026):
+        peil = date(year, 7, 1)
+        if peil > today:
+            continue
+        for g in gemeenten.itertuples(index=False):
+            if g.valid_to and date.fromisoformat(g.valid_to) < peil:
+                continue
+            for t in tasks[tasks["kind"] == "afspraak"].itertuples(index=False):
+                p_yes = 0.35 if t.life_domain == "sociaal netwerk" else 0.6
+                u = rng.random()
+                status = "aanwezig" if u < p_yes else ("in ontwikkeling" if u < p_yes + 0.15 else
+                                                       ("onbekend" if u < p_yes + 0.35 else "afwezig"))
+                rows.append(dict(gemeente=g.name, taak=t.task_code, status=status, peildatum=_d(peil)))
+    return pd.DataFrame(rows).astype(str)
+
+
+def _survey(rng: np.random.Generator, tasks: pd.DataFrame, today: date) -> pd.DataFrame:
+    gemeenten = ["Hilversum", "Gooise Meren", "Huizen", "Wijdemeren", "Blaricum", "Laren"]
+    respondents = ([("PI", "")] * 8 + [("gemeente", g) for g in gemeenten for _ in range(2)] + [("reclassering", "")] * 6
+                   + [("ZVH", "")] * 4 + [("Exodus", "")] * 3)
+    day = min(date(2025, 3, 15), today)
+    rows = []
+    for i, (party, gm) in enumerate(respondents, start=1):
+        for t in tasks.itertuples(index=False):
+            if rng.random() < 0.5:
+                continue
+            p_unknown = 0.45 if t.life_domain in ("sociaal netwerk", "slachtofferbewust werken") else 0.25
+            u = rng.random()
+            answer = "weet niet" if u < p_unknown else ("uitgevoerd" if u < p_unknown + 0.5 else "niet uitgevoerd")
+            rows.append(dict(respondent_id=f"SYN-R{i:03d}", partij=party, gemeente=gm, taak=t.task_code, antwoord=answer,
+                             datum_enquete=_d(day)))
+    return pd.DataFrame(rows).astype(str)
+
+
+def _visits(rng: np.random.Generator, det: pd.DataFrame, today: date) -> pd.DataFrame:
+    rows_ref, aliases = institution_rows()
+    coords = {r["code"]: (r["lat"], r["lon"]) for r in rows_ref}
+    code_of = {a["alias_norm"]: a["code"] for a in aliases}
+    origin = read_reference_csv("zvh_origin.csv").iloc[0]
+    rows = []
+    day = date(2025, 1, 6)
+    n = 0
+    while day <= today:
+        inside = det[(det["start"] <= day) & ((det["end"].isna()) | (det["end"].map(lambda e: e is None or e >= day)))
+                     & (det["start"] >= MONITOR_START)]
+        by_inst = inside.groupby("inrichting")
+        for name, grp in by_inst:
+            lat, lon = coords[code_of[normalise_name(name)]]
+            km = haversine_km(float(origin["lat"]), float(origin["lon"]), float(lat), float(lon))
+            if km > 60 or len(grp) < 2 or rng.random() < 0.5:
+                continue
+            n += 1
+            ref = f"SYN-B{n:04d}"
+            minutes = str(int(round(2 * km * 1.3 / 60 * 60)))
+            staff = f"ZVH-{int(rng.integers(1, 4)):02d}"
+            seen = grp[rng.random(len(grp)) < 0.7]
+            common = dict(bezoek_id=ref, datum=_d(day), inrichting=name, medewerker=staff, reistijd_minuten=minutes)
+            if seen.empty:
+                rows.append(dict(common, bron_id="", datum_aanvang=""))
+            for s in seen.itertuples(index=False):
+                rows.append(dict(common, bron_id=s.bron_id, datum_aanvang=s.datum_aanvang))
+        day += timedelta(days=14)
+    return pd.DataFrame(rows, columns=["bezoek_id", "datum", "inrichting", "medewerker", "reistijd_minuten", "bron_id",
+                                       "datum_aanvang"]).astype(str)
