@@ -24,6 +24,7 @@ ACTIONS_NL = {
     "import_rejected": "Import geweigerd",
     "view_cases": "Casusgegevens bekeken",
     "import": "Import",
+    "import_rollback": "Import teruggedraaid",
     "export": "Export / download",
     "user_change": "Gebruiker gewijzigd",
     "reference_change": "Referentiegegevens gewijzigd",
