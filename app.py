@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from data_access import audit, meta, policy, schema, settings, users
-from data_access.setup import init_database
+from data_access.setup import init_database, schema_problem
 from ui import components, context
 from ui.navigation import PAGE_FILES, PAGE_ICONS
 
@@ -25,6 +25,10 @@ def _ensure_database(url: str) -> str:
     if not insp.has_table("detention") or not insp.has_table("app_user"):
         init_database(eng, sample=True)
     else:
+        problem = schema_problem(eng)
+        if problem:
+            st.error(problem)
+            st.stop()
         schema.create_all(eng)
     return meta.data_origin(eng)
 
