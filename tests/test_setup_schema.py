@@ -15,7 +15,7 @@ def test_old_schema_named(empty_engine, tmp_path, capsys):
         conn.execute(sa.text("DROP TABLE detention"))  # an old detention table without the newer columns
         conn.execute(sa.text("CREATE TABLE detention (id INTEGER PRIMARY KEY, person_key VARCHAR, admission_date DATE)"))
     msg = schema_problem(empty_engine)
-    assert "oudere versie" in msg and "superseded_row" in msg and "detention.institution_path" in msg
+    assert "oudere versie" in msg and "superseded_row" in msg and "detention.gm_code" in msg
     url = str(empty_engine.url)
     empty_engine.dispose()
     assert main(["--db", url, "batches"]) == 2
