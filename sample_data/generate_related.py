@@ -13,6 +13,9 @@ gemeente / respondent. Nothing describes a real person.
 
 Gaps follow the report's findings (chapter 4), as rough shares, not published figures:
 
+* a departure sheet (at release) for about 60% of the released with an intake sheet: a domain that
+  was not in order is in order at departure in 30% of cases, 60% after an intervention for that
+  domain during detention;
 * information sheet at intake for about 80% of long, 70% of middle and 45% of short stays, worse
   for two PIs (JC Schiphol, PI Lelystad: -20 points); a domain on the sheet is ``onbekend`` in
   about 25% of cases, the social network in 55% (little attention to the network);
@@ -44,6 +47,8 @@ FOLLOW_UP_LAG_DAYS = 60
 _PARTIES_TALK = (["PI", "ZVH", "gemeente", "reclassering", "Exodus", "lokaal team"], [0.35, 0.2, 0.15, 0.15, 0.1, 0.05])
 _CASE_LEADS = (["gemeente", "lokaal team", "reclassering", "ZVH", "onbekend"], [0.35, 0.2, 0.2, 0.1, 0.15])
 _WEAK_SHEET_PIS = {"Justitieel Complex Schiphol", "PI Lelystad"}
+_DOMAIN_OF_INTERVENTION = {"id_aanvraag": "identiteitsbewijs", "huisvesting": "huisvesting", "uitkering": "inkomen",
+                           "schuldhulp": "schulden", "zorg": "zorg", "werk_opleiding": "werk", "gezinsondersteuning": "sociaal_netwerk"}
 _DOMAIN_OK = {"identiteitsbewijs": 0.6, "huisvesting": 0.55, "inkomen": 0.5, "werk": 0.35, "schulden": 0.35, "zorg": 0.5,
               "sociaal_netwerk": 0.5}
 
@@ -150,6 +155,7 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
                                      datum=_d(done) if status == "uitgevoerd" and done <= (end or today) else ""))
         # interventions: more with longer stays and problems at intake
         problems = sum(v == "niet op orde" for v in status_intake.values())
+        helped: set[str] = set()
         for kind in INTERVENTIONS:
             p = 0.08 + (0.15 if long_ else 0) + 0.04 * problems
             if rng.random() >= p:
@@ -163,6 +169,22 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
             status = ("afgerond" if rng.random() < 0.75 else "afgebroken") if finished else "lopend"
             out["interventions"].append(dict(base, interventie=kind, aanbieder="", fase=phase, datum_start=_d(s_day),
                                              datum_einde=_d(e_day) if finished else "", status=status))
+            if phase == "tijdens" and status != "afgebroken" and kind in _DOMAIN_OF_INTERVENTION:
+                helped.add(_DOMAIN_OF_INTERVENTION[kind])
+        # departure sheet for part of the released with an intake sheet: problems solved now and then,
+        # more often when an intervention for that domain ran during detention
+        if end is not None and status_intake and rng.random() < 0.6:
+            row = dict(base, moment="vertrek", datum_informatieblad=_d(end))
+            for dom, before in status_intake.items():
+                u = rng.random()
+                if before == "op orde":
+                    after = "op orde" if u < 0.9 else "niet op orde"
+                elif before == "niet op orde":
+                    after = "op orde" if u < 0.3 + (0.3 if dom in helped else 0) else "niet op orde"
+                else:
+                    after = "onbekend" if u < 0.5 else ("op orde" if u < 0.7 else "niet op orde")
+                row[dom] = after
+            out["information-sheets"].append(row)
     # recidivism: releases from 2021 up to the follow-up date
     cutoff = today - timedelta(days=FOLLOW_UP_LAG_DAYS)
     det_sorted = det.sort_values(["bron_id", "start"])
