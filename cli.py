@@ -107,6 +107,24 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_journey(args) -> int:
+    from services import journey
+    from data_access.settings import reference_date
+
+    viewer = _viewer(args)
+    gm = _gm_code(_engine(args), args.gemeente) if args.gemeente else None
+    out = journey.journey_summary(_engine(args), viewer, args.year, reference_date(), (gm,) if gm else None)
+    out["role"] = viewer.role
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for s in out["steps"]:
+            share = "–" if s["share"] is None else f"{100 * s['share']:.1f}%".replace(".", ",")
+            cnt = lambda v: "<5" if v is None else fmt_int(v)  # noqa: E731
+            print(f"{s['label']:40} {share:>7}  ({cnt(s['count'])} van {cnt(s['denominator'])})")
+    return 0
+
+
 def cmd_formats(args) -> int:
     if args.markdown:
         print(import_templates.formats_markdown())
@@ -259,6 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--role", choices=list(policy.ROLES), help="rol; zonder deze optie geldt de meest beperkte (bestuur)")
     s.add_argument("--gemeente", help="CBS-code bij --role gemeente")
     s.set_defaults(func=cmd_summary)
+
+    s = sub.add_parser("journey", help="klantreis van de detenties met aanvang in een jaar, en de grootste eigenaarschapsgaten")
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--role", choices=list(policy.ROLES), help="rol; zonder deze optie geldt de meest beperkte (bestuur)")
+    s.add_argument("--gemeente", help="alleen deze gemeente (naam of CBS-code)")
+    s.set_defaults(func=cmd_journey)
 
     s = sub.add_parser("users", help="gebruikersbeheer (lokale accounts)")
     s.add_argument("action", choices=["list", "add", "set-role", "reset-password", "disable", "enable"])

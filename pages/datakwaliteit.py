@@ -21,7 +21,7 @@ fresh = dq.freshness(status, today)
 if status["rows"].sum() == 0:
     ui.empty_state(f"Nog geen gegevens geïmporteerd: {IMPORT_HINT} (begin met de detenties of de Injus-meldingen).")
 st.dataframe(dq.freshness_table(fresh), hide_index=True, width="stretch")
-st.caption(f"Peildatum {today:%d-%m-%Y}. Verouderd: de laatste (niet teruggedraaide) import is ouder dan de termijn waarin "
+st.caption(f"Hele database, los van de filters; peildatum {today:%d-%m-%Y}. Verouderd: de laatste (niet teruggedraaide) import is ouder dan de termijn waarin "
            "een nieuwe levering van die bron wordt verwacht (kolom 'Verwacht elke'; Injus-meldingen komen doorlopend, de meeste "
            "exports maandelijks, werkafspraken halfjaarlijks en de enquête jaarlijks). Een import die niets veranderde, telt "
            "niet als levering.")
@@ -80,6 +80,7 @@ else:
 
 # --- 3. duplicates and overlaps (whole database)
 st.subheader("Dubbele en overlappende gegevens")
+st.caption("Hele database, los van de filters.")
 dups = dq.duplicates_table(status)
 if dups.empty:
     st.caption("Geen identieke dubbele rijen in de actieve imports.")
@@ -100,6 +101,7 @@ st.subheader("Lopende detenties")
 if not has_detentions:
     ui.empty_state(f"Nog geen detenties geïmporteerd: {IMPORT_HINT} (detenties of Injus-meldingen).")
 else:
+    st.caption(f"Hele database, los van de filters; peildatum {today:%d-%m-%Y}.")
     checks = qq.open_detention_checks(eng, today)
     c1, c2, c3 = st.columns(3)
     ui.kpi(c1, "Zonder verwachte einddatum", fmt_int(checks["open_without_expected"]),

@@ -59,7 +59,7 @@ def _audit_count(url: str, action: str, username: str | None = None) -> int:
 def test_page_lists_cover_every_page_file():
     for page, rel in PAGE_FILES.items():
         assert (ROOT / rel).is_file(), rel
-    assert len(FORBIDDEN) == 13  # bestuur 4, zvh 2, gemeente 3, analist 3, beheer 1
+    assert len(FORBIDDEN) == 16  # bestuur 5, zvh 2, gemeente 4, analist 4, beheer 1
 
 
 @pytest.mark.parametrize("role,page", ALLOWED, ids=[f"{r}-{p}" for r, p in ALLOWED])
@@ -87,7 +87,8 @@ def test_page_outside_role_list_is_not_reachable(seeded_app, role, page):
 
 
 @pytest.mark.parametrize("role,page", [("bestuur", "casussen"), ("gemeente", "audit"), ("zvh", "gebruikers"),
-                                       ("analist", "import"), ("beheer", "casussen"), ("bestuur", "gebruikers")])
+                                       ("analist", "import"), ("beheer", "casussen"), ("bestuur", "gebruikers"),
+                                       ("gemeente", "datakwaliteit"), ("bestuur", "datakwaliteit")])
 def test_page_script_on_its_own_checks_the_role(seeded_url, monkeypatch, role, page):
     """Defence in depth: a page script run without app.py (no navigation) still refuses the role."""
     monkeypatch.setenv("TKM_DATABASE_URL", seeded_url)

@@ -13,6 +13,15 @@ def test_pages_per_role():
     assert "import" not in policy.allowed_pages(Viewer("g", "gemeente", "GM0406"))
 
 
+def test_data_quality_page_for_zvh_and_beheer():
+    assert policy.PAGES["datakwaliteit"] == "Datakwaliteit"
+    assert policy.allowed_pages(Viewer("z", "zvh"))[-2:] == ("import", "datakwaliteit")
+    assert policy.allowed_pages(Viewer("b", "beheer"))[-4:] == ("import", "datakwaliteit", "audit", "gebruikers")
+    for viewer in (Viewer("b", "bestuur"), Viewer("g", "gemeente", "GM0406"), Viewer("a", "analist")):
+        assert not policy.may_view_page(viewer, "datakwaliteit")
+    assert list(policy.PAGES).index("datakwaliteit") == list(policy.PAGES).index("import") + 1  # menu order
+
+
 def test_case_scope():
     assert policy.case_scope(Viewer("z", "zvh")) is None
     assert policy.case_scope(Viewer("g", "gemeente", "GM0406")) == ("GM0406",)
