@@ -46,8 +46,9 @@ Progress = Callable[[float, str], None] | None
 
 @dataclass
 class ImportResult:
-    """Outcome of a successful import. Counts are rows of the file's main table (detentions for
-    ``detentions`` and ``notifications``; the format's own rows otherwise)."""
+    """Outcome of a successful import. ``rows_read``: data rows in the file (as in the batch record,
+    before identical duplicates are collapsed). Counts are rows of the file's main table (detentions
+    for ``detentions`` and ``notifications``; the format's own rows otherwise)."""
 
     file_name: str
     batch_id: int | None
@@ -90,6 +91,30 @@ class CheckedFile:
     read: ReadResult
     validated: Validated
     tables: dict[str, pd.DataFrame]  # table name -> rows (key and value columns)
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows in the file."""
+        return len(self.read.frame)
+
+    @property
+    def rows_ready(self) -> int:
+        """Rows that would be stored (identical duplicates collapsed)."""
+        return len(self.validated.frame)
+
+    @property
+    def duplicates(self) -> int:
+        """Identical duplicate rows that would be skipped."""
+        return self.validated.duplicates
+
+    @property
+    def notes(self) -> list[str]:
+        """Dutch notes for the user (formats recognised, columns mapped or ignored, overlaps)."""
+        return self.validated.notes
+
+    @property
+    def is_excel(self) -> bool:
+        return self.read.encoding == "xlsx"
 
 
 def _date(s: pd.Series) -> pd.Series:
@@ -284,11 +309,12 @@ def _visit_consistency(v: pd.DataFrame) -> list[Problem]:
 
 
 def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today: date | None = None,
-               sheet: str | None = None, progress: Progress = None) -> CheckedFile:
+               sheet: str | None = None, progress: Progress = None, as_real_import: bool = False) -> CheckedFile:
     """Read and check a file completely, including its references to stored data, without storing.
 
-    Raises :class:`ImportValidationError` listing every problem (or a file-level one: size, row
-    limit, unreadable file, missing columns).
+    ``as_real_import``: also apply the refusals of a real (non-demo) import (development key, demo
+    data present), so a check says what the import would say. Raises :class:`ImportValidationError`
+    listing every problem (or a file-level one: size, row limit, unreadable file, missing columns).
     """
     fmt = get_format(kind)
     today = today or settings.reference_date()
@@ -354,7 +380,26 @@ def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today:
     if problems:
         problems.sort(key=lambda p: (p.row or 0, fmt.columns.index(p.column) if p.column in fmt.columns else 99))
         _raise(file_name, problems)
+    if fmt.code == "detentions":
+        overlaps = _overlaps(tables["detention"])
+        if overlaps:
+            v.notes.append(f"{overlaps} detentie(s) overlappen in dit bestand met een andere detentie van dezelfde persoon "
+                           "(zie Datakwaliteit); ze worden wel opgeslagen.")
+    if as_real_import:
+        reasons = _unsafe_reasons(engine, fmt)
+        if reasons:
+            _raise(file_name, [Problem(None, None, None, r) for r in reasons])
     return CheckedFile(fmt, read, v, tables)
+
+
+def _overlaps(det: pd.DataFrame) -> int:
+    """Episodes that start before the previous episode of the same person ended (or while it runs)."""
+    t = det.sort_values(["person_key", "admission_date"])
+    prev_end = t.groupby("person_key")["release_date"].shift()
+    prev_exists = t.groupby("person_key").cumcount() > 0
+    start = pd.to_datetime(t["admission_date"])
+    end = pd.to_datetime(prev_end)
+    return int((prev_exists & (end.isna() | (start < end))).sum())
 
 
 DEV_KEY_REFUSED_NL = ("er is geen geheime sleutel voor pseudonimisering ingesteld (TKM_PSEUDONYM_KEY in de omgeving of in "
@@ -377,14 +422,19 @@ _MAIN_TABLE = {"detentions": "detention", "notifications": "detention", "informa
                "survey": "survey_answer", "interventions": "intervention", "recidivism": "recidivism", "visits": "pi_visit"}
 
 
-def _refuse_unsafe_real_import(engine: sa.Engine, fmt: ImportFormat, file_name: str, username: str) -> None:
-    """Real data need the production pseudonym key (when the file has identifiers) and a database without demo data."""
+def _unsafe_reasons(engine: sa.Engine, fmt: ImportFormat) -> list[str]:
+    """Why a real import of ``fmt`` must be refused now (Dutch), or an empty list."""
     with engine.connect() as conn:
         has_demo = conn.execute(sa.select(sa.func.count()).select_from(schema.import_batch)
                                 .where(schema.import_batch.c.is_synthetic.is_(True), schema.import_batch.c.status == "actief")).scalar()
     has_ids = any(f.type == "id" for f in fmt.fields)
-    reasons = [r for r, applies in ((DEV_KEY_REFUSED_NL, has_ids and settings.pseudonym_key_is_default()),
-                                    (DEMO_MIX_REFUSED_NL, bool(has_demo))) if applies]
+    return [r for r, applies in ((DEV_KEY_REFUSED_NL, has_ids and settings.pseudonym_key_is_default()),
+                                 (DEMO_MIX_REFUSED_NL, bool(has_demo))) if applies]
+
+
+def _refuse_unsafe_real_import(engine: sa.Engine, fmt: ImportFormat, file_name: str, username: str) -> None:
+    """Real data need the production pseudonym key (when the file has identifiers) and a database without demo data."""
+    reasons = _unsafe_reasons(engine, fmt)
     if reasons:
         audit.log_event(engine, username, None, "import_rejected", file_name, {"reasons": [r[:60] for r in reasons]})
         raise ImportValidationError(file_name, [Problem(None, None, None, r) for r in reasons])
@@ -441,9 +491,12 @@ def import_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, usern
             main = details[_MAIN_TABLE[fmt.code]]
             if changed == 0:
                 trans.rollback()
+                audit.log_event(conn, username, None, "import", file_name,
+                                dict(kind=fmt.code, batch_id=None, inserted=0, updated=0, unchanged=main["unchanged"], no_change=True))
+                conn.commit()
                 prev = conn.execute(sa.select(sa.func.max(schema.import_batch.c.id)).where(
                     schema.import_batch.c.file_sha256 == sha, schema.import_batch.c.status == "actief")).scalar()
-                return ImportResult(file_name, prev, len(v.frame), 0, 0, main["unchanged"], read.encoding, read.separator,
+                return ImportResult(file_name, prev, len(read.frame), 0, 0, main["unchanged"], read.encoding, read.separator,
                                     v.notes + ["Alle rijen uit dit bestand stonden al in de database; er is niets gewijzigd."],
                                     fmt.code, v.duplicates, details, read.sheet)
             conn.execute(schema.import_batch.update().where(schema.import_batch.c.id == batch_id).values(
@@ -462,7 +515,7 @@ def import_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, usern
             raise
     if progress:
         progress(1.0, "Klaar")
-    return ImportResult(file_name, batch_id, len(v.frame), main["inserted"], main["updated"], main["unchanged"], read.encoding,
+    return ImportResult(file_name, batch_id, len(read.frame), main["inserted"], main["updated"], main["unchanged"], read.encoding,
                         read.separator, v.notes, fmt.code, v.duplicates, details, read.sheet)
 
 

@@ -129,9 +129,8 @@ else:
             try:
                 if check_clicked:
                     checked = importers.check_file(eng, kind, data, upload.name, today=context.today(), sheet=sheet,
-                                                   progress=progress)
-                    outcome.update(rows=len(checked.validated.frame), duplicates=checked.validated.duplicates,
-                                   notes=list(checked.validated.notes))
+                                                   progress=progress, as_real_import=True)
+                    outcome.update(rows=checked.rows_ready, duplicates=checked.duplicates, notes=list(checked.notes))
                 else:
                     outcome["result"] = importers.import_file(eng, kind, data, upload.name, username=viewer.username,
                                                               today=context.today(), progress=progress, sheet=sheet)

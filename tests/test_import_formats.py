@@ -20,6 +20,7 @@ from data_access.import_formats import FORMATS, get_format
 from data_access.importers import ImportValidationError, check_file, import_file
 from data_access.pseudonym import pseudonymise
 from data_access.setup import init_database
+from data_access.validation import normalise_header
 from tests.conftest import TODAY
 
 # Dependency order: detentions first, then the notifications (which re-pair the episodes), then the kinds
@@ -331,6 +332,55 @@ def test_birth_date_in_notifications_gives_only_the_year(eng):
     assert "Pietje" not in text and "1988-12-24" not in text and "24-12-1988" not in text
 
 
+def _synonym_clashes() -> list[tuple[str, str, str, str]]:
+    """(format, normalised header, field, other field) for headers that two fields of one format accept."""
+    clashes = []
+    for code, fmt in FORMATS.items():
+        owner: dict[str, str] = {}
+        for f in fmt.fields:
+            for name in (f.name, *f.synonyms):
+                n = normalise_header(name)
+                if owner.setdefault(n, f.name) != f.name:
+                    clashes.append((code, n, owner[n], f.name))
+    return clashes
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: ambiguous header synonyms in import_formats: 'id' is a synonym of both bron_id and identiteitsbewijs "
+    "(information-sheets), and 'startdatum', 'begindatum', 'datum_begin' of both datum_aanvang and datum_start "
+    "(interventions). map_headers gives such a column to whichever field comes first, so a file's columns can be "
+    "swapped or a present column reported as missing."))
+def test_no_header_is_a_synonym_of_two_fields():
+    assert _synonym_clashes() == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: an information sheet with columns 'ID' (identiteitsbewijs) and 'BSN' (bron_id), in that order, is refused "
+    "with 'verplichte kolommen ontbreken: identiteitsbewijs': map_headers gives 'ID' to bron_id (its synonym 'id') "
+    "before looking at 'BSN', although each column has exactly one field it can serve."))
+def test_id_column_before_bsn_column(eng):
+    imp(eng, "detentions", import_templates.template_csv("detentions"))
+    header = ["ID", "BSN", "datum_aanvang", "moment", "datum_informatieblad", "huisvesting", "inkomen", "werk", "schulden",
+              "zorg", "sociaal_netwerk"]
+    data = csv_of([dict(zip(header, ["ja", "A-1001", "03-01-2025", "intake", "", "nee", "", "", "", "", ""]))], header)
+    imp(eng, "information-sheets", data)
+    assert rows(eng, "info_sheet", "person_key", "id_document", "housing") == [(K("A-1001"), "op orde", "niet op orde")]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: a row-level read error (a row with more fields than the header; in Excel: values in columns without a "
+    "header) is reported as a file-level problem: Problem.row is None (so the 'rij' column of the error report is "
+    "empty) and the reason repeats the file name ('- f.csv: f.csv, rij 3: 8 velden ...'), because check_file strips "
+    "the prefix 'f.csv: ' but the reader wrote 'f.csv, rij 3: ...'."))
+def test_row_with_too_many_fields_names_the_row(eng):
+    data = ("bron_id;gemeente;inrichting;datum_aanvang;datum_einde;verwachte_einddatum;geboortejaar\r\n"
+            "X-1;Huizen;PI Zwolle;01-01-2024;;;\r\n"
+            "X-2;Huizen;PI Zwolle;01-01-2024;;;;te veel\r\n").encode()
+    err = reject(eng, "detentions", data, "f.csv")
+    assert [(p.row, p.reason) for p in err.problems] == [(3, "8 velden, maar de kopregel heeft er 7 (scheidingsteken ';')")]
+    assert "f.csv: f.csv" not in str(err)
+
+
 def test_unknown_birth_date_is_reported(eng):
     data = "bron_id;gemeente;inrichting;datum_aanvang;datum_einde;verwachte_einddatum;geboortedatum\r\nP-1;Huizen;PI Lelystad;01-02-2024;;;ooit\r\n"
     err = reject(eng, "detentions", data.encode())
@@ -619,6 +669,19 @@ def test_end_notification_closes_a_detention_from_a_detentions_file(eng):
     imp(eng, "notifications", data)
     assert rows(eng, "detention", "person_key", "release_date") == sorted(
         [(K("A-1001"), date(2025, 2, 14)), (K("A-1002"), date(2025, 11, 20))])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: a detentions file and Injus notifications about the same episode overwrite each other field by field: "
+    "re-importing the detentions file after the notifications sets institution_code back to the first institution "
+    "(PI-LLS) but leaves institution_path 'PI-LLS>PI-ZWL' and the notification times, so the stored episode says it "
+    "is in PI Lelystad while its path ends in PI Zwolle (and the 'same file again changes nothing' promise fails: "
+    "a new batch with 1 update)."))
+def test_detentions_file_after_notifications_keeps_the_episode_consistent(eng):
+    for kind in ("detentions", "notifications", "detentions"):
+        imp(eng, kind, import_templates.template_csv(kind))
+    for code, path in rows(eng, "detention", "institution_code", "institution_path"):
+        assert path is None or path.split(">")[-1] == code
 
 
 # --- links to detentions -------------------------------------------------------------------------

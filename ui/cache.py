@@ -18,9 +18,13 @@ TTL = 600
 
 
 def data_version(url: str) -> int:
-    """Changes whenever a batch is imported (max batch id); part of every cache key."""
+    """Changes whenever a batch is imported or rolled back (max batch id and the number of rolled-back
+    batches); part of every cache key, so other app processes see a change on their next run too."""
+    b = schema.import_batch
     with get_engine(url).connect() as conn:
-        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(schema.import_batch.c.id), 0))).scalar())
+        top, rolled = conn.execute(sa.select(sa.func.coalesce(sa.func.max(b.c.id), 0),
+                                             sa.func.count().filter(b.c.status == "teruggedraaid"))).one()
+    return int(top) * 100_000 + int(rolled)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
