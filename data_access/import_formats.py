@@ -154,10 +154,11 @@ def _id(description: str = "bron-id van de gedetineerde in het bronsysteem (BSN,
     ))
 
 
-def _admission(required: bool = True, column_optional: bool = False, description: str = "datum aanvang van de detentie waar de rij bij hoort") -> Field:
+def _admission(required: bool = True, column_optional: bool = False, description: str = "datum aanvang van de detentie waar de rij bij hoort",
+               extra_synonyms: tuple[str, ...] = ()) -> Field:
     return Field("datum_aanvang", "date", description, "03-01-2025", required=required, column_optional=column_optional,
-                 not_future=True, synonyms=("aanvang", "datum_begin", "begindatum", "startdatum", "datum_start_detentie",
-                                            "aanvangsdatum", "datum_insluiting", "insluitingsdatum", "aanvang_detentie"))
+                 not_future=True, synonyms=("aanvang", "datum_start_detentie", "aanvangsdatum", "datum_insluiting",
+                                            "insluitingsdatum", "aanvang_detentie", "aanvangsdatum_detentie") + extra_synonyms)
 
 
 _GEMEENTE_SYNONYMS = ("gemeente_van_herkomst", "gemeente_van_terugkeer", "woongemeente", "gm_code", "gemeentecode",
@@ -187,7 +188,7 @@ DETENTIONS = ImportFormat(
               "Hilversum", synonyms=_GEMEENTE_SYNONYMS, date_fields=("datum_einde", "datum_aanvang")),
         Field("inrichting", "inrichting", "penitentiaire inrichting: naam, alias (PI Alphen a/d Rijn) of code", "PI Lelystad",
               synonyms=_INRICHTING_SYNONYMS, date_fields=("datum_aanvang",)),
-        _admission(description="eerste dag van de detentie"),
+        _admission(description="eerste dag van de detentie", extra_synonyms=("datum_begin", "begindatum", "startdatum")),
         Field("datum_einde", "date", "dag van vrijlating (leeg: nog in detentie)", "14-02-2025", required=False,
               not_future=True, synonyms=("einde", "einddatum", "datum_uitstroom", "datum_vrijlating", "uitstroomdatum",
                                          "datum_ontslag", "ontslagdatum")),
@@ -259,7 +260,7 @@ NOTIFICATIONS = ImportFormat(
 def _domain_field(name: str) -> Field:
     return Field(name, "choice", f"status {name.replace('_', ' ')}: op orde, niet op orde of onbekend (leeg = onbekend)",
                  "op orde", required=False, choices=DOMAIN_STATUSES, choice_synonyms=_DOMAIN_SYNONYMS,
-                 synonyms={"identiteitsbewijs": ("id", "id_bewijs", "identiteit", "legitimatie"),
+                 synonyms={"identiteitsbewijs": ("id_bewijs", "idbewijs", "identiteit", "legitimatie", "identiteitskaart"),
                            "huisvesting": ("wonen", "onderdak", "woning"),
                            "inkomen": ("uitkering", "financien_inkomen"),
                            "werk": ("werk_dagbesteding", "dagbesteding", "werk_en_dagbesteding"),

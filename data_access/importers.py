@@ -160,7 +160,8 @@ def pair_notifications(n: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, s
     institution, ``einde`` closes it.
     Returns ``(episodes, errors)``: episodes with ``person_key, admission_date, release_date,
     gm_code, institution_code`` (last institution), ``institution_path`` (codes joined by '>'),
-    ``expected_release_date, notified_admission_at, notified_release_at``; errors as
+    ``expected_release_date, notified_admission_at, notified_release_at``, ``from_file`` (bool: the
+    episode has a notification with a file line); errors as
     ``(row index into n, Dutch reason)``.
     """
     person_codes = pd.factorize(n["person_key"])[0]  # group on integers, not 64-character keys
@@ -202,6 +203,7 @@ def pair_notifications(n: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, s
         "gm_code": g["gm_code"].last(), "institution_code": g["institution_code"].last(),
         "institution_path": path.reindex(first.index),
         "expected_release_date": g["expected_release_date"].last(),
+        "from_file": n["_line"].notna().groupby(grp).any(),
     }).reset_index(drop=True).assign(episode=0)
     return ep.drop(columns=["episode"]), errors
 
@@ -229,15 +231,50 @@ def _notification_frame(v: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _drop_superseded_ends(n: pd.DataFrame) -> pd.DataFrame:
+    """Drop the einde that a stored detention implies (``_src`` 2) where a real einde notification
+    (from the file or stored) falls in the same episode: the notification corrects the release date."""
+    if not (n["_src"] == 2).any():
+        return n
+    order = n.assign(_o=n["kind"].map(_KIND_ORDER)).sort_values(["person_key", "event_date", "_o"], kind="stable")
+    ep = (order["kind"] == "aanvang").astype(int).groupby(order["person_key"]).cumsum()
+    real_end = ((order["kind"] == "einde") & (order["_src"] != 2)).groupby([order["person_key"], ep]).transform("any")
+    drop = (order["kind"] == "einde") & (order["_src"] == 2) & real_end
+    return n.drop(index=order.index[drop.to_numpy()])
+
+
 def _check_notifications(conn: sa.Connection, v: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Pair the file's notifications with the stored ones of the same persons into episodes."""
+    """Pair the file's notifications with the stored ones of the same persons into episodes.
+
+    A stored detention (for example from a detentions file) without an aanvang notification counts
+    as its own aanvang, so an einde or overplaatsing notification can close or extend it. Only
+    episodes that contain a notification from this file are returned (and rewritten).
+    """
     incoming = _notification_frame(v)
     stored = import_store.fetch_existing(conn, schema.notification, ["person_key"], incoming)
     stored = stored.drop(columns=["id", "batch_id"], errors="ignore").assign(_line=np.nan)
+    dets = import_store.fetch_existing(conn, schema.detention, ["person_key"], incoming)
+    if not dets.empty:
+        first_inst = dets["institution_path"].astype(object).where(dets["institution_path"].notna(), dets["institution_code"])
+        pseudo = pd.DataFrame({
+            "person_key": dets["person_key"], "kind": "aanvang", "event_date": pd.to_datetime(dets["admission_date"]),
+            "notified_at": pd.to_datetime(dets["notified_admission_at"]), "institution_code": first_inst.map(lambda p: str(p).split(">")[0]),
+            "gm_code": dets["gm_code"], "expected_release_date": pd.to_datetime(dets["expected_release_date"]),
+            "birth_year": np.nan, "_line": np.nan})
+        ended = dets[dets["release_date"].notna()]
+        last_inst = ended["institution_code"]
+        pseudo = pd.concat([pseudo, pd.DataFrame({
+            "person_key": ended["person_key"], "kind": "einde", "event_date": pd.to_datetime(ended["release_date"]),
+            "notified_at": pd.to_datetime(ended["notified_release_at"]), "institution_code": last_inst,
+            "gm_code": ended["gm_code"], "expected_release_date": pd.NaT, "birth_year": np.nan, "_line": np.nan})],
+            ignore_index=True)
+    else:
+        pseudo = incoming.iloc[0:0].assign(_line=np.nan)
     for c in ("event_date", "notified_at", "expected_release_date"):
         stored[c] = pd.to_datetime(stored[c], errors="coerce")
-    all_n = pd.concat([incoming.assign(_src=0), stored.assign(_src=1)], ignore_index=True)
+    all_n = pd.concat([incoming.assign(_src=0), stored.assign(_src=1), pseudo.assign(_src=2)], ignore_index=True)
     all_n = all_n.sort_values("_src", kind="stable").drop_duplicates(["person_key", "kind", "event_date"], keep="first")
+    all_n = _drop_superseded_ends(all_n)
     episodes, errors = pair_notifications(all_n)
     problems = []
     for idx, reason in errors:
@@ -247,8 +284,12 @@ def _check_notifications(conn: sa.Connection, v: pd.DataFrame) -> tuple[pd.DataF
             problems.append(Problem(None, "soort_melding", all_n.at[idx, "kind"], reason))
         else:
             problems.append(Problem(int(line), "soort_melding", all_n.at[idx, "kind"], reason))
-    # only the episodes of persons in this file are (re)written
-    episodes = episodes[episodes["person_key"].isin(set(incoming["person_key"]))]
+    episodes = episodes[episodes.pop("from_file").to_numpy(dtype=bool)]
+    if not dets.empty and not episodes.empty:  # a release known from the detentions file stays until an einde says otherwise
+        known = dets.assign(admission_date=pd.to_datetime(dets["admission_date"])).set_index(["person_key", "admission_date"])
+        key = pd.MultiIndex.from_arrays([episodes["person_key"], pd.to_datetime(episodes["admission_date"])])
+        stored_release = pd.to_datetime(known["release_date"]).reindex(key).to_numpy()
+        episodes["release_date"] = episodes["release_date"].where(episodes["release_date"].notna(), stored_release)
     return episodes, problems
 
 
@@ -327,7 +368,7 @@ def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today:
     try:
         read = read_table(data, file_name, sheet)
     except FileFormatError as exc:
-        _raise(file_name, [Problem(None, None, None, str(exc).removeprefix(f"{file_name}: "))])
+        _raise(file_name, [Problem(exc.row, None, None, exc.reason)])
     if len(read.frame) > max_rows:
         _raise(file_name, [Problem(None, None, None, f"het bestand heeft {len(read.frame):,} rijen; de grens is {max_rows:,}. "
                                    .replace(",", ".") + "Splits het bestand of verhoog TKM_MAX_IMPORT_ROWS")])
@@ -373,6 +414,17 @@ def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today:
             tables = {"notification": notif, "detention": ep}
         elif fmt.code == "detentions":
             tables = _detention_tables(frame)
+            det = tables["detention"]
+            stored = import_store.fetch_existing(conn, schema.detention, ["person_key", "admission_date"], det)
+            if not stored.empty:
+                stored_path = stored.assign(admission_date=pd.to_datetime(stored["admission_date"]).dt.date).set_index(
+                    ["person_key", "admission_date"])["institution_path"]
+                path = pd.Series(pd.MultiIndex.from_arrays([det["person_key"], det["admission_date"]]).map(
+                    lambda k: stored_path.get(k)), index=det.index)
+                last = path.map(lambda x: None if x is None or pd.isna(x) else str(x).split(">")[-1])
+                consistent = (last == det["institution_code"]).fillna(False).astype(bool)
+                # a path from Injus notifications stays while it ends in the file's institution; else it is stale
+                det["institution_path"] = path.where(consistent, None)
         else:
             tables = _child_tables(fmt, frame)
         if fmt.code in ("detentions", "notifications"):

@@ -293,3 +293,59 @@ def survey_counts(engine: sa.Engine, as_of: date) -> pd.DataFrame:
         df = pd.read_sql(q, conn)
     df["n"] = df["n"].astype(int)
     return df
+
+
+GAP_STATUSES = ("niet uitgevoerd", "onbekend")
+
+
+def gap_cases(engine: sa.Engine, viewer: policy.Viewer, task_code: str, f: Filters) -> pd.DataFrame:
+    """The cases behind an ownership gap: detentions admitted in the period with a task record for
+    ``task_code`` whose status is 'niet uitgevoerd' or 'onbekend' (case level, pseudonymous).
+
+    Row filter in SQL: :func:`policy.case_scope` (a gemeente user gets only its own gemeente,
+    whatever ``f.gm_codes`` asks) and ``f.gm_codes``. Columns: :func:`policy.case_columns` (as
+    :func:`data_access.queries.case_list`: for the analist an analysis key, birth year in 5-year
+    bands and months instead of dates) followed by ``taakstatus``. Newest admission first.
+    Writes a ``view_cases`` audit line with target ``eigenaarschap:<task>``.
+    Raises :class:`policy.AccessDenied` for roles without case access.
+    """
+    from data_access.queries import _analysis_key
+
+    scope = policy.case_scope(viewer)  # raises AccessDenied before anything is read
+    m, i, p = schema.municipality, schema.institution, schema.person
+    q = (
+        sa.select(
+            d.c.person_key, p.c.birth_year, m.c.name.label("gemeente"), i.c.name.label("inrichting"),
+            d.c.admission_date, d.c.release_date, d.c.expected_release_date,
+            (d.c.release_date - d.c.admission_date).label("duur_dagen"), _band_expr().label("duurklasse"),
+            tr.c.status.label("taakstatus"),
+        )
+        .select_from(d.join(tr, sa.and_(tr.c.person_key == d.c.person_key, tr.c.admission_date == d.c.admission_date))
+                     .join(m, d.c.gm_code == m.c.gm_code).join(i, d.c.institution_code == i.c.code)
+                     .join(p, d.c.person_key == p.c.person_key))
+        .where(tr.c.task_code == task_code, tr.c.status.in_(GAP_STATUSES), d.c.admission_date.between(f.date_from, f.date_to))
+    )
+    if scope is not None:
+        q = q.where(d.c.gm_code.in_(list(scope)))
+    if f.gm_codes is not None:
+        q = q.where(d.c.gm_code.in_(list(f.gm_codes)))
+    q = q.order_by(d.c.admission_date.desc(), d.c.person_key)
+    with engine.begin() as conn:
+        df = pd.read_sql(q, conn)
+        audit.log_event(conn, viewer.username, viewer.role, "view_cases", f"eigenaarschap:{task_code}",
+                        dict(task=task_code, date_from=f.date_from, date_to=f.date_to, gemeenten=f.gm_codes, scope=scope,
+                             rows=len(df)))
+    if viewer.role == "analist":
+        df.insert(0, "analysesleutel", df.pop("person_key").map(_analysis_key))
+        by = df.pop("birth_year")
+        df.insert(1, "geboortejaar_klasse", by.map(lambda y: "" if pd.isna(y) else f"{int(y) // 5 * 5}-{int(y) // 5 * 5 + 4}"))
+    else:
+        df.insert(0, "persoonssleutel", df.pop("person_key").str[:12])
+        df.insert(1, "geboortejaar", df.pop("birth_year").astype("Int64"))
+    df = df.rename(columns={"admission_date": "datum_aanvang", "release_date": "datum_einde", "expected_release_date": "verwachte_einddatum"})
+    if viewer.role == "analist":
+        month = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m").fillna("")  # noqa: E731
+        df["maand_aanvang"], df["maand_einde"] = month(df["datum_aanvang"]), month(df["datum_einde"])
+        df["verwachte_maand_einde"] = month(df["verwachte_einddatum"])
+    df["duur_dagen"] = df["duur_dagen"].astype("Int64")
+    return df[list(policy.case_columns(viewer)) + ["taakstatus"]]

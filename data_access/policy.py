@@ -31,6 +31,9 @@ PAGES: dict[str, str] = {
     "instroom": "Instroom en uitstroom",
     "detentieduur": "Detentieduur",
     "bereikbaarheid": "Bereikbaarheid",
+    "klantreis": "Klantreis",
+    "basisvoorwaarden": "Basisvoorwaarden",
+    "eigenaarschap": "Eigenaarschap",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -39,7 +42,8 @@ PAGES: dict[str, str] = {
     "gebruikers": "Gebruikers",
 }
 
-_AGGREGATE_PAGES = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "gepubliceerd")
+_AGGREGATE_PAGES = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap",
+                    "gepubliceerd")
 _ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "bestuur": _AGGREGATE_PAGES,
     "zvh": _AGGREGATE_PAGES + ("casussen", "import", "datakwaliteit"),

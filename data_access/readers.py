@@ -18,7 +18,14 @@ import pandas as pd
 
 
 class FileFormatError(ValueError):
-    """The file cannot be read as a table at all (Dutch message names the file)."""
+    """The file cannot be read as a table (Dutch message names the file, and the row when one row
+    is the cause). Attributes: ``row`` (file line or None) and ``reason`` (the message without the
+    file and row prefix)."""
+
+    def __init__(self, message: str, row: int | None = None):
+        super().__init__(message)
+        self.row = row
+        self.reason = re.sub(r"^[^:]*?(, rij \d+)?: ", "", message, count=1) if ": " in message else message
 
 
 @dataclass
@@ -99,7 +106,8 @@ def read_delimited(data: bytes, file_name: str) -> ReadResult:
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise FileFormatError(f"{file_name}, rij {reader.line_num}: het bestand is geen geldige CSV ({exc})") from exc
+        raise FileFormatError(f"{file_name}, rij {reader.line_num}: het bestand is geen geldige CSV ({exc})",
+                              row=reader.line_num) from exc
     columns = [c.strip() for c in rows[0]]
     records, line_numbers = [], []
     for i, row in enumerate(rows[1:], start=2):
@@ -108,8 +116,7 @@ def read_delimited(data: bytes, file_name: str) -> ReadResult:
         if len(row) > len(columns):
             raise FileFormatError(
                 f"{file_name}, rij {i}: {len(row)} velden, maar de kopregel heeft er {len(columns)} "
-                f"(scheidingsteken {separator!r})"
-            )
+                f"(scheidingsteken {separator!r})", row=i)
         row = row + [""] * (len(columns) - len(row))
         records.append([c.strip() for c in row])
         line_numbers.append(i)
@@ -211,7 +218,7 @@ def read_xlsx(data: bytes, file_name: str, sheet: str | None = None) -> ReadResu
                 continue
             if len(cells) > len(columns):
                 if any(cells[len(columns):]):
-                    raise FileFormatError(f"{file_name}, rij {excel_row}: waarden in kolommen zonder kopregel")
+                    raise FileFormatError(f"{file_name}, rij {excel_row}: waarden in kolommen zonder kopregel", row=excel_row)
                 cells = cells[: len(columns)]
             records.append(cells + [""] * (len(columns) - len(cells)))
             line_numbers.append(excel_row)

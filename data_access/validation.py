@@ -120,24 +120,54 @@ class HeaderMapping:
 
 
 def map_headers(columns: list[str], fmt: ImportFormat) -> HeaderMapping:
-    """Match file columns to the format's fields (exact name first, then synonyms)."""
+    """Match file columns to the format's fields.
+
+    Each field can take a column with its own name (case, spaces, accents ignored) or one of its
+    synonyms; each column serves at most one field. The assignment is a maximum matching in which
+    exact names are tried first, so a column is never taken by a synonym when another field needs
+    it and the first field has another column to use.
+    """
     norm = {c: normalise_header(c) for c in columns}
-    taken: set[str] = set()
+    candidates: dict[str, list[tuple[str, str]]] = {}
+    for f in fmt.fields:
+        exact = [c for c in columns if norm[c] == f.name]
+        syn = {normalise_header(x) for x in f.synonyms}
+        candidates[f.name] = [(c, "exact") for c in exact] + [(c, "synoniem") for c in columns if c not in exact and norm[c] in syn]
+    owner: dict[str, str] = {}  # column -> field
+
+    def assign(field_name: str, seen: set[str]) -> bool:  # Kuhn's augmenting path
+        for col, _ in candidates[field_name]:
+            if col in seen:
+                continue
+            seen.add(col)
+            if col not in owner or assign(owner[col], seen):
+                owner[col] = field_name
+                return True
+        return False
+
+    for f in fmt.fields:  # exact matches first
+        for col, how in candidates[f.name]:
+            if how == "exact" and col not in owner:
+                owner[col] = f.name
+                break
+    for f in fmt.fields:
+        if f.name not in owner.values():
+            assign(f.name, set())
     m = HeaderMapping()
     for f in fmt.fields:
-        for candidates, how in (((f.name,), "exact"), (f.synonyms, "synoniem")):
-            hit = next((c for c in columns if c not in taken and norm[c] in {normalise_header(x) for x in candidates}), None)
-            if hit is not None:
-                m.used[f.name] = hit
-                m.how[f.name] = how if norm[hit] == f.name or how == "synoniem" else "exact"
-                if norm[hit] == f.name and hit != f.name:
-                    m.how[f.name] = "exact (hoofdletters/spaties genegeerd)"
-                taken.add(hit)
-                break
+        col = next((c for c, fl in owner.items() if fl == f.name), None)
+        if col is None:
+            continue
+        m.used[f.name] = col
+        if norm[col] != f.name:
+            m.how[f.name] = "synoniem"
+        else:
+            m.how[f.name] = "exact" if col == f.name else "exact (hoofdletters/spaties genegeerd)"
+    taken = set(m.used.values())
     for c in columns:
         if c in taken:
             continue
-        if norm[c] in PERSONAL_COLUMNS:
+        if norm[c] in PERSONAL_COLUMNS or re.sub(r"_\d+$", "", norm[c]) in PERSONAL_COLUMNS:
             m.personal.append(c)
             if norm[c] in BIRTH_DATE_COLUMNS and "geboortejaar" in fmt.columns and "geboortejaar" not in m.used:
                 m.birth_date_column = c
@@ -274,20 +304,26 @@ class _Checker:
         raise AssertionError(t)
 
 
+def _check(name: str, test) -> pa.Check:
+    """A vectorised pandera check reported under ``name`` (pandera reports its built-in checks
+    under their own names, such as ``less_than_or_equal_to(100)``, whatever name is given)."""
+    return pa.Check(test, name=name)
+
+
 def _pandera_schema(fmt: ImportFormat, today: date) -> pa.DataFrameSchema:
     cols = {}
     for f in fmt.fields:
         checks = []
         if f.min is not None:
-            checks.append(pa.Check.ge(f.min, name="min"))
+            checks.append(_check("min", lambda s, v=f.min: s >= v))
         if f.max is not None:
-            checks.append(pa.Check.le(f.max, name="max"))
+            checks.append(_check("max", lambda s, v=f.max: s <= v))
         if f.not_future and f.type in ("date", "datetime"):
-            checks.append(pa.Check.lt(pd.Timestamp(today) + pd.Timedelta(days=1), name="future"))
+            checks.append(_check("future", lambda s, v=pd.Timestamp(today) + pd.Timedelta(days=1): s < v))
         if f.not_future and f.type == "int":
-            checks.append(pa.Check.le(today.year, name="future"))
+            checks.append(_check("future", lambda s, v=today.year: s <= v))
         if f.type == "choice":
-            checks.append(pa.Check.isin(list(f.choices), name="choice"))
+            checks.append(_check("choice", lambda s, v=frozenset(f.choices): s.isin(v)))
         cols[f.name] = pa.Column(nullable=not f.required, checks=checks, required=False)
     return pa.DataFrameSchema(cols, strict=False)
 

@@ -199,3 +199,196 @@ def ownership_gaps(catalogue: pd.DataFrame, task_counts: pd.DataFrame, arrangeme
     out = out.sort_values(["gap", "unknown", "task_code"], ascending=[False, False, True], na_position="last").reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
     return out
+
+
+# --- pages: disclosure-aware shares, matrices (issue 5 pages) ------------------------------------
+
+
+def protected_share(numerator: int, denominator: int, config: DisclosureConfig = DEFAULT_CONFIG,
+                    known: tuple[int, int] = (0, 0)) -> float | None:
+    """A share under disclosure control, for a viewer who may already know part of it.
+
+    Rule (the same as :func:`ui.components.share_text` without ``binary``):
+    :func:`metrics.disclosure.share_or_hidden` (hidden when the denominator is below the minimum or
+    the numerator is 1..threshold-1); with ``known`` = (numerator, denominator) of the viewer's own
+    part (a gemeente looking at the region), also hidden when the *other* part's numerator is
+    1..threshold-1 or its denominator 1..min_denominator-1. Output: fraction 0..1 or None.
+    """
+    num, den = int(numerator), int(denominator)
+    if den == 0:
+        return None
+    other_num, other_den = num - int(known[0]), den - int(known[1])
+    if tuple(known) != (0, 0) and (0 < other_num < config.threshold or 0 < other_den < config.min_denominator):
+        return None
+    return share_or_hidden(num, den, config)
+
+
+#: Shares of the split table on the Klantreis page: name -> (numerator column, denominator column).
+SPLIT_SHARES = {**{code: (num, den) for code, _, num, den in FUNNEL_STEPS},
+                "binnen_28": ("on_time", "due28"), "regie_bekend": ("lead_known", "released")}
+
+
+def shares_by(counts: pd.DataFrame, by: str, pairs: dict[str, tuple[str, str]] | None = None, disclose: bool = False,
+              config: DisclosureConfig = DEFAULT_CONFIG, known: pd.DataFrame | None = None,
+              exact_groups: tuple = ()) -> pd.DataFrame:
+    """Shares per group of :func:`data_access.journey_queries.journey_counts` (``by`` column).
+
+    ``pairs``: output column -> (numerator column, denominator column); default
+    :data:`SPLIT_SHARES` (the six funnel steps, the D&R-plan within 28 days and the case lead
+    known at release). Without ``disclose`` a share is numerator/denominator (None for a zero
+    denominator); with ``disclose`` it goes through :func:`protected_share`, where ``known`` (the
+    same counts for the viewer's own gemeente, same ``by``) gives the viewer's own part per group,
+    and groups in ``exact_groups`` (e.g. the viewer's own gemeente) are shown unprotected.
+    Output: one row per group with ``by``, ``n`` (int) and one float column per pair (NaN: hidden or
+    no denominator).
+    """
+    pairs = SPLIT_SHARES if pairs is None else pairs
+    own = known.set_index(by) if known is not None and len(known) else None
+    rows = []
+    for _, r in counts.iterrows():
+        row = {by: r[by], "n": int(r["n"])}
+        for name, (num_col, den_col) in pairs.items():
+            num, den = int(r[num_col]), int(r[den_col])
+            if not disclose or r[by] in exact_groups:
+                row[name] = None if den == 0 else num / den
+            else:
+                k = (0, 0)
+                if own is not None and r[by] in own.index:
+                    k = (int(own.loc[r[by], num_col]), int(own.loc[r[by], den_col]))
+                row[name] = protected_share(num, den, config, k)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[by, "n", *pairs])
+
+
+def merge_groups(counts: pd.DataFrame, by: str, mapping: dict, other: str) -> pd.DataFrame:
+    """Combine groups of :func:`journey_counts` output (e.g. small gemeenten into one row).
+
+    ``mapping``: group value -> merged value (groups not in it stay). The count columns (``n``
+    and the flags) are summed; medians cannot be combined and become NaN for merged rows only.
+    Output: the same columns, merged rows labelled ``other`` last.
+    """
+    if not mapping:
+        return counts
+    merged = counts[counts[by].isin(mapping)]
+    keep = counts[~counts[by].isin(mapping)]
+    sums = merged.drop(columns=[by]).select_dtypes("number").sum()
+    row = {by: other, **{c: int(sums[c]) for c in sums.index if not c.endswith("_median")}}
+    for c in counts.columns:
+        if c.endswith("_median"):
+            row[c] = float("nan")
+    return pd.concat([keep, pd.DataFrame([row])], ignore_index=True)[list(counts.columns)]
+
+
+def years_without_journey(counts_by_year: pd.DataFrame) -> list[int]:
+    """Years (``jaar`` rows of :func:`journey_counts` by 'jaar') with detentions but no klantreis
+    recorded at all: no melding, information sheet, conversation, plan or handover. Such years
+    pull every share down; the pages say so."""
+    if counts_by_year.empty:
+        return []
+    steps = ["melding", "gegevens", "gesprek", "plan", "overdracht"]
+    empty = (counts_by_year["n"] > 0) & (counts_by_year[steps].sum(axis=1) == 0)
+    return [int(y) for y in counts_by_year.loc[empty, "jaar"]]
+
+
+def domain_shares_protected(counts: pd.DataFrame, config: DisclosureConfig = DEFAULT_CONFIG,
+                            known: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`domain_shares` under disclosure control with the viewer's own part ``known`` (the
+    same counts for the viewer's own gemeente, or None): every share through
+    :func:`protected_share`. The three statuses of a domain add up to 100%, so when only one of
+    them is hidden the smallest other one is hidden too (otherwise 100% minus the two shown
+    shares gives it back). Same output columns as :func:`domain_shares`."""
+    out = domain_shares(counts)
+    out[list(STATUSES)] = out[list(STATUSES)].astype(object)
+    own = domain_shares(known) if known is not None else None
+    for i, row in out.iterrows():
+        for s in STATUSES:
+            k = (int(own.loc[i, f"n_{s}"]), int(own.loc[i, "sheets"])) if own is not None else (0, 0)
+            out.at[i, s] = protected_share(row[f"n_{s}"], row["sheets"], config, k)
+        hidden = [s for s in STATUSES if out.at[i, s] is None]
+        if len(hidden) == 1 and row["sheets"] > 0:
+            second = min((s for s in STATUSES if s not in hidden), key=lambda s: (row[f"n_{s}"], STATUSES.index(s)))
+            out.at[i, second] = None
+    return out
+
+
+ARRANGEMENT_VALUE = {"aanwezig": 1.0, "in ontwikkeling": 0.5, "afwezig": 0.0}  # 'onbekend': no value
+
+
+def task_gemeente_matrix(catalogue: pd.DataFrame, task_counts: pd.DataFrame, arrangements: pd.DataFrame,
+                         disclose: bool = False, config: DisclosureConfig = DEFAULT_CONFIG,
+                         exact_gemeenten: tuple = ()) -> pd.DataFrame:
+    """Tasks against gemeenten, for a heatmap.
+
+    Inputs: ``catalogue`` (task_code, kind, ...); ``task_counts``: task records per gemeente
+    (:func:`task_status_counts` with ``by_gemeente=True``: task_code, gm_code, status, n);
+    ``arrangements``: the latest stand per gemeente (:func:`arrangement_latest`: gm_code,
+    task_code, status). Output, one row per (task with data, gemeente with data):
+    ``task_code, gm_code, kind`` and ``value`` (float; NaN when hidden or unknown), ``status`` (str;
+    NaN for case tasks),
+    ``records`` (int) where
+
+    * case tasks (kind casus / resultaat): ``value`` = share 'uitgevoerd' of the records without
+      'niet nodig' (the denominator, ``records``); with ``disclose`` through
+      :func:`metrics.disclosure.share_or_hidden` (gemeenten in ``exact_gemeenten`` unprotected);
+    * arrangement tasks (kind afspraak): ``status`` = the latest stand; ``value`` 1 aanwezig,
+      0,5 in ontwikkeling, 0 afwezig, NaN onbekend; ``records`` 1 (not about persons).
+    """
+    kinds = catalogue.set_index("task_code")["kind"] if "task_code" in catalogue else catalogue["kind"]
+    rows = []
+    tc = task_counts[task_counts["status"] != "niet nodig"] if len(task_counts) else task_counts
+    if len(tc):
+        grouped = tc.groupby(["task_code", "gm_code"])
+        for (task, gm), g in grouped:
+            if kinds.get(task) == "afspraak":
+                continue
+            records = int(g["n"].sum())
+            done = int(g.loc[g["status"] == "uitgevoerd", "n"].sum())
+            if disclose and gm not in exact_gemeenten:
+                value = share_or_hidden(done, records, config)
+            else:
+                value = done / records if records else None
+            rows.append(dict(task_code=task, gm_code=gm, kind=kinds.get(task, "casus"), value=value, status=None, records=records))
+    for a in arrangements.itertuples(index=False):
+        if kinds.get(a.task_code) != "afspraak":
+            continue
+        rows.append(dict(task_code=a.task_code, gm_code=a.gm_code, kind="afspraak", value=ARRANGEMENT_VALUE.get(a.status),
+                         status=a.status, records=1))
+    return pd.DataFrame(rows, columns=["task_code", "gm_code", "kind", "value", "status", "records"])
+
+
+def survey_matrix(survey: pd.DataFrame) -> pd.DataFrame:
+    """The survey's 'weet niet' share per task and party.
+
+    Input: :func:`survey_counts` (task_code, party, answer, n). Output, one row per (task, party)
+    with answers: ``task_code, party, answers`` (int, the denominator), ``dont_know`` (int) and
+    ``dont_know_share`` (fraction). Survey answers are about organisations' work, not about
+    detainees: no disclosure control (as in :func:`services.journey.ownership`).
+    """
+    if survey.empty:
+        return pd.DataFrame(columns=["task_code", "party", "answers", "dont_know", "dont_know_share"])
+    g = survey.groupby(["task_code", "party"])
+    out = pd.DataFrame({"answers": g["n"].sum(),
+                        "dont_know": survey[survey["answer"] == "weet niet"].groupby(["task_code", "party"])["n"].sum()})
+    out["dont_know"] = out["dont_know"].fillna(0).astype(int)
+    out["answers"] = out["answers"].astype(int)
+    out["dont_know_share"] = out["dont_know"] / out["answers"]
+    return out.reset_index()
+
+
+def hide_small_task_shares(gaps: pd.DataFrame, config: DisclosureConfig = DEFAULT_CONFIG) -> pd.DataFrame:
+    """Disclosure control on top of :func:`ownership_gaps` for case tasks: a share that rests on
+    1..threshold-1 task records (``records`` x share) is hidden (None), as
+    :func:`metrics.disclosure.share_or_hidden` would; a hidden 'done' hides the 'gap' too (it is
+    1 - done). Arrangement tasks (about gemeenten, not persons) are left as they are."""
+    out = gaps.copy()
+    case = out["kind"] != "afspraak"
+    for col in ("done", "unknown"):
+        vals = pd.to_numeric(out[col], errors="coerce")
+        implied = (vals * out["records"]).round()
+        small = case & (implied > 0) & (implied < config.threshold)
+        out[col] = out[col].astype(object)
+        out.loc[small, col] = None
+        if col == "done":
+            out["gap"] = out["gap"].astype(object)
+            out.loc[small, "gap"] = None
+    return out

@@ -72,6 +72,9 @@ PAGE_TITLES = {
     "instroom": "Instroom en uitstroom",
     "detentieduur": "Detentieduur",
     "bereikbaarheid": "Bereikbaarheid",
+    "klantreis": "Klantreis",
+    "basisvoorwaarden": "Basisvoorwaarden",
+    "eigenaarschap": "Eigenaarschap",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -80,7 +83,7 @@ PAGE_TITLES = {
     "gebruikers": "Gebruikers",
 }
 
-AGGREGATE = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "gepubliceerd")
+AGGREGATE = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap", "gepubliceerd")
 #: The page list per role, written out independently of data_access.policy.
 ROLE_PAGES = {
     "bestuur": AGGREGATE,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from datetime import date, datetime
 
@@ -262,11 +263,31 @@ def test_source_ids_are_never_stored(templated):
         assert raw not in text
 
 
+def test_check_file_as_real_import_gives_the_refusals_of_the_import(eng, monkeypatch):
+    data = import_templates.template_csv("detentions")
+    monkeypatch.delenv("TKM_PSEUDONYM_KEY")
+    assert check_file(eng, "detentions", data, "d.csv", today=TODAY).rows_read == 2  # a plain check does not mind the key
+    with pytest.raises(ImportValidationError, match="TKM_PSEUDONYM_KEY"):
+        check_file(eng, "detentions", data, "d.csv", today=TODAY, as_real_import=True)
+    with pytest.raises(ImportValidationError, match="TKM_PSEUDONYM_KEY"):
+        imp(eng, "detentions", data)
+    assert state(eng)["detention"] == 0
+
+
+def test_overlapping_detentions_are_stored_with_a_note(eng):
+    data = example_csv("detentions", example("detentions", 0),
+                       example("detentions", 0, datum_aanvang="01-02-2025", datum_einde="01-03-2025"))
+    res = imp(eng, "detentions", data)
+    assert res.inserted == 2
+    assert any(n.startswith("1 detentie(s) overlappen in dit bestand") for n in res.notes)
+
+
 def test_check_file_checks_without_storing(eng):
     before = state(eng)
     checked = check_file(eng, "detentions", import_templates.template_csv("detentions"), "d.csv", today=TODAY)
     assert sorted(checked.tables) == ["detention", "person"]
     assert len(checked.tables["detention"]) == 2
+    assert (checked.rows_read, checked.rows_ready, checked.duplicates, checked.is_excel) == (2, 2, 0, False)
     assert state(eng) == before
 
 
@@ -345,33 +366,19 @@ def _synonym_clashes() -> list[tuple[str, str, str, str]]:
     return clashes
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: ambiguous header synonyms in import_formats: 'id' is a synonym of both bron_id and identiteitsbewijs "
-    "(information-sheets), and 'startdatum', 'begindatum', 'datum_begin' of both datum_aanvang and datum_start "
-    "(interventions). map_headers gives such a column to whichever field comes first, so a file's columns can be "
-    "swapped or a present column reported as missing."))
 def test_no_header_is_a_synonym_of_two_fields():
     assert _synonym_clashes() == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an information sheet with columns 'ID' (identiteitsbewijs) and 'BSN' (bron_id), in that order, is refused "
-    "with 'verplichte kolommen ontbreken: identiteitsbewijs': map_headers gives 'ID' to bron_id (its synonym 'id') "
-    "before looking at 'BSN', although each column has exactly one field it can serve."))
 def test_id_column_before_bsn_column(eng):
     imp(eng, "detentions", import_templates.template_csv("detentions"))
-    header = ["ID", "BSN", "datum_aanvang", "moment", "datum_informatieblad", "huisvesting", "inkomen", "werk", "schulden",
+    header = ["ID-bewijs", "BSN", "datum_aanvang", "moment", "datum_informatieblad", "huisvesting", "inkomen", "werk", "schulden",
               "zorg", "sociaal_netwerk"]
     data = csv_of([dict(zip(header, ["ja", "A-1001", "03-01-2025", "intake", "", "nee", "", "", "", "", ""]))], header)
     imp(eng, "information-sheets", data)
     assert rows(eng, "info_sheet", "person_key", "id_document", "housing") == [(K("A-1001"), "op orde", "niet op orde")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a row-level read error (a row with more fields than the header; in Excel: values in columns without a "
-    "header) is reported as a file-level problem: Problem.row is None (so the 'rij' column of the error report is "
-    "empty) and the reason repeats the file name ('- f.csv: f.csv, rij 3: 8 velden ...'), because check_file strips "
-    "the prefix 'f.csv: ' but the reader wrote 'f.csv, rij 3: ...'."))
 def test_row_with_too_many_fields_names_the_row(eng):
     data = ("bron_id;gemeente;inrichting;datum_aanvang;datum_einde;verwachte_einddatum;geboortejaar\r\n"
             "X-1;Huizen;PI Zwolle;01-01-2024;;;\r\n"
@@ -426,11 +433,6 @@ def test_out_of_range_values_are_refused(eng, kind, overrides, column, reason):
     assert [(p.row, p.column, p.value) for p in err.problems] == [(2, column, list(overrides.values())[-1])]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: validation._pandera_reason never gives its Dutch texts for min/max/not-in-the-future: pandera 0.35 reports "
-    "built-in checks under their own name (e.g. 'less_than_or_equal_to(100)', 'less_than(2026-11-30 00:00:00)'), not "
-    "under the name= given in _pandera_schema ('min', 'max', 'future'), so users see 'volledigheid: controle "
-    "less_than_or_equal_to(100) faalt' instead of 'volledigheid is groter dan 100'."))
 @pytest.mark.parametrize("kind, overrides, column, reason", RANGE_CASES, ids=[c[3] for c in RANGE_CASES])
 def test_out_of_range_reason_is_dutch(eng, kind, overrides, column, reason):
     imp(eng, "detentions", import_templates.template_csv("detentions"))
@@ -658,10 +660,6 @@ def test_transfer_after_end_is_an_error(eng):
     assert problems(err) == [(2, "soort_melding", "overplaatsingmelding na de eindemelding van dezelfde detentie")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the refusal of an einde-melding says 'importeer eerst de aanvangsmelding (of het bestand met de detentie)', "
-    "but importing the detention file does not help: pair_notifications only pairs with stored notifications, never "
-    "with a stored detention, so the einde-melding stays refused. Either pair with stored detentions or drop the advice."))
 def test_end_notification_closes_a_detention_from_a_detentions_file(eng):
     imp(eng, "detentions", import_templates.template_csv("detentions"))  # A-1002: Gooise Meren, JC Schiphol, from 10-10-2025, open
     data = csv_of([dict(bron_id="A-1002", soort_melding="einde", datum_gebeurtenis="20-11-2025", inrichting="JC Schiphol",
@@ -671,12 +669,6 @@ def test_end_notification_closes_a_detention_from_a_detentions_file(eng):
         [(K("A-1001"), date(2025, 2, 14)), (K("A-1002"), date(2025, 11, 20))])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a detentions file and Injus notifications about the same episode overwrite each other field by field: "
-    "re-importing the detentions file after the notifications sets institution_code back to the first institution "
-    "(PI-LLS) but leaves institution_path 'PI-LLS>PI-ZWL' and the notification times, so the stored episode says it "
-    "is in PI Lelystad while its path ends in PI Zwolle (and the 'same file again changes nothing' promise fails: "
-    "a new batch with 1 update)."))
 def test_detentions_file_after_notifications_keeps_the_episode_consistent(eng):
     for kind in ("detentions", "notifications", "detentions"):
         imp(eng, kind, import_templates.template_csv(kind))
@@ -749,10 +741,6 @@ def test_identical_duplicates_are_collapsed_and_counted(eng):
     assert last_batch(eng, "file_name", "rows_read", "rows_inserted", "rows_duplicate") == ("dubbel.csv", 3, 2, 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: with collapsed identical duplicates ImportResult.rows_read (what the CLI prints as 'N rijen gelezen' and "
-    "--json 'rows_read') counts the rows after collapsing (2), while the batch record import_batch.rows_read counts "
-    "the rows of the file (3); the same import reports two different numbers of rows read."))
 def test_rows_read_counts_the_rows_of_the_file(eng):
     res = imp(eng, "detentions", example_csv("detentions", *DUP_ROWS), "dubbel.csv")
     assert res.rows_read == 3 == last_batch(eng, "rows_read")[0]
@@ -788,6 +776,10 @@ def _assert_noop(eng, kind, first):
     assert again.batch_id == first.batch_id, kind
     assert "Alle rijen uit dit bestand stonden al in de database; er is niets gewijzigd." in again.notes
     assert _snapshot(eng) == before, kind
+    a = schema.audit_log
+    with eng.connect() as c:
+        action, details = c.execute(sa.select(a.c.action, a.c.details).order_by(a.c.id.desc()).limit(1)).one()
+    assert action == "import" and json.loads(details)["no_change"] is True, kind
 
 
 def test_reimport_of_the_same_file_changes_nothing(eng):

@@ -371,7 +371,8 @@ SCAN_FILTERS = {
     "laren-2021-genegeerd": LAREN_2021,  # a gemeente filter in the session is ignored for these roles
 }
 #: KPIs that count persons/episodes (others are shares or counts of institutions).
-COUNT_KPIS = ("Uitstroom", "Instroom", "Nu in detentie", "Vrij in komende 4 weken", "Aantal binnen straal")
+COUNT_KPIS = ("Uitstroom", "Instroom", "Nu in detentie", "Vrij in komende 4 weken", "Aantal binnen straal",
+              "Detenties met aanvang in de periode")
 
 
 def _assert_no_small_counts(at: AppTest, where: str) -> None:
@@ -410,6 +411,36 @@ def test_no_small_counts_for_disclosure_roles(seeded_app, role, fkey):
             at.segmented_control[0].set_value("Instroom").run()
             _assert_no_small_counts(at, f"{role}/{page}[Instroom]/{fkey}")
             _assert_count_tables_protected(at, f"{role}/{page}[Instroom]/{fkey}")
+
+
+JOURNEY_PAGES = ("klantreis", "basisvoorwaarden", "eigenaarschap")
+#: Periods with klantreis data in the seeded database (journey events, sheets and tasks start in 2023).
+JOURNEY_SCAN_FILTERS = {
+    "regio-2025": Filters(date(2025, 1, 1), date(2025, 12, 31), None),
+    "regio-feb-2025": Filters(date(2025, 2, 1), date(2025, 2, 28), None),  # 13 admissions: many small cells
+    "regio-2023-2026": Filters(date(2023, 1, 1), date(2026, 12, 31), None),
+    "laren-2025-genegeerd": Filters(date(2025, 1, 1), date(2025, 12, 31), (GM["Laren"],)),
+}
+JOURNEY_SCAN_CASES = [("bestuur", k) for k in JOURNEY_SCAN_FILTERS] + [("beheer", "regio-feb-2025")]
+
+
+@pytest.mark.parametrize("role,fkey", JOURNEY_SCAN_CASES, ids=[f"{r}-{k}" for r, k in JOURNEY_SCAN_CASES])
+def test_no_small_counts_on_the_klantreis_pages(seeded_app, role, fkey):
+    """The klantreis, basisvoorwaarden and eigenaarschap pages show bestuur and beheer no count of 1..4
+    (every split of the klantreis included) and no case rows."""
+    at = new_app(role, JOURNEY_SCAN_FILTERS[fkey])
+    at.run()
+    assert at.session_state["filters"].gm_codes is None
+    for page in JOURNEY_PAGES:
+        at.switch_page(PAGE_FILES[page]).run()
+        assert not at.exception, exception_text(at)
+        assert title(at) == PAGE_TITLES[page]
+        _assert_no_small_counts(at, f"{role}/{page}/{fkey}")
+        assert not any({"persoonssleutel", "analysesleutel"} & set(f.columns) for f in frames(at))
+        if page == "klantreis" and len(at.segmented_control):
+            for split in ("duurklasse", "inrichting", "jaar"):
+                at.segmented_control[0].set_value(split).run()
+                _assert_no_small_counts(at, f"{role}/{page}[{split}]/{fkey}")
 
 
 YEAR = "CAST(year(d.release_date) AS VARCHAR)"

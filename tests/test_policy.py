@@ -5,7 +5,8 @@ from data_access.policy import AccessDenied, Viewer
 
 
 def test_pages_per_role():
-    assert policy.allowed_pages(Viewer("b", "bestuur")) == ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "gepubliceerd")
+    assert policy.allowed_pages(Viewer("b", "bestuur")) == ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis",
+                                                            "basisvoorwaarden", "eigenaarschap", "gepubliceerd")
     assert "casussen" in policy.allowed_pages(Viewer("z", "zvh"))
     assert "audit" not in policy.allowed_pages(Viewer("z", "zvh"))
     assert "audit" in policy.allowed_pages(Viewer("b", "beheer"))
@@ -56,3 +57,12 @@ def test_columns_per_role():
 def test_cache_key_ignores_username():
     assert Viewer("a", "zvh").cache_key == Viewer("b", "zvh").cache_key
     assert Viewer("a", "gemeente", "GM0406").cache_key != Viewer("a", "gemeente", "GM0402").cache_key
+
+
+def test_klantreis_pages_for_every_role():
+    assert [policy.PAGES[k] for k in ("klantreis", "basisvoorwaarden", "eigenaarschap")] == ["Klantreis", "Basisvoorwaarden", "Eigenaarschap"]
+    for viewer in (Viewer("b", "bestuur"), Viewer("z", "zvh"), Viewer("g", "gemeente", "GM0406"), Viewer("a", "analist"),
+                   Viewer("h", "beheer")):
+        pages = policy.allowed_pages(viewer)
+        assert pages.index("klantreis") == pages.index("bereikbaarheid") + 1  # menu order
+        assert pages[pages.index("klantreis"):pages.index("klantreis") + 3] == ("klantreis", "basisvoorwaarden", "eigenaarschap")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import schema
+from data_access import journey_queries as jq
+from data_access import schema, validation
 from data_access.engine import get_engine
 from data_access.queries import Filters
 from services import core
+from services import journey as journey_service
 
 TTL = 600
 
@@ -72,3 +74,60 @@ def expected_releases(url: str, version: int, start, end, gm_codes):
     from data_access import queries
 
     return queries.expected_releases(get_engine(url), start, end, gm_codes)
+
+
+# --- klantreis, basisvoorwaarden, eigenaarschap (aggregates only; gap_cases is never cached) ------
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def journey_counts(url: str, version: int, f: Filters, today, by: str | None = None):
+    return jq.journey_counts(get_engine(url), f, today, by)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def conversation_parties(url: str, version: int, f: Filters, today):
+    return jq.conversation_parties(get_engine(url), f, today)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def case_leads(url: str, version: int, f: Filters):
+    return jq.case_leads(get_engine(url), f)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def domain_status_counts(url: str, version: int, f: Filters, moment: str):
+    return jq.domain_status_counts(get_engine(url), f, moment)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sheet_totals(url: str, version: int, f: Filters):
+    return jq.sheet_totals(get_engine(url), f)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def domain_transitions(url: str, version: int, f: Filters):
+    return jq.domain_transitions(get_engine(url), f)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def ownership(url: str, version: int, f: Filters, today, disclose: bool):
+    return journey_service.ownership(get_engine(url), f, today, disclose)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def task_status_counts(url: str, version: int, f: Filters, by_gemeente: bool = False):
+    return jq.task_status_counts(get_engine(url), f, by_gemeente)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def arrangement_latest(url: str, version: int, as_of, gm_codes):
+    return jq.arrangement_latest(get_engine(url), as_of, gm_codes)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def survey_counts(url: str, version: int, as_of):
+    return jq.survey_counts(get_engine(url), as_of)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def task_catalogue():
+    return validation.task_catalogue()

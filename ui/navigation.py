@@ -5,6 +5,9 @@ PAGE_FILES = {
     "instroom": "pages/instroom.py",
     "detentieduur": "pages/detentieduur.py",
     "bereikbaarheid": "pages/bereikbaarheid.py",
+    "klantreis": "pages/klantreis.py",
+    "basisvoorwaarden": "pages/basisvoorwaarden.py",
+    "eigenaarschap": "pages/eigenaarschap.py",
     "gepubliceerd": "pages/gepubliceerd.py",
     "casussen": "pages/casussen.py",
     "import": "pages/importeren.py",
@@ -14,6 +17,7 @@ PAGE_FILES = {
 }
 PAGE_ICONS = {
     "overzicht": ":material/dashboard:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
-    "bereikbaarheid": ":material/map:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
+    "bereikbaarheid": ":material/map:", "klantreis": ":material/route:", "basisvoorwaarden": ":material/checklist:",
+    "eigenaarschap": ":material/assignment_ind:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
     "import": ":material/upload_file:", "datakwaliteit": ":material/rule:", "audit": ":material/history:", "gebruikers": ":material/group:",
 }
