@@ -102,6 +102,10 @@ def cmd_import(args) -> int:
     where = f"Excel, tabblad {res.sheet!r}" if res.encoding == "xlsx" else f"codering {res.encoding}, scheidingsteken {res.separator!r}"
     print(f"{res.file_name}: {fmt_int(res.rows_read)} rijen gelezen; {fmt_int(res.inserted)} nieuw, {fmt_int(res.updated)} bijgewerkt, "
           f"{fmt_int(res.unchanged)} ongewijzigd ({where}).")
+    tables_nl = {"person": "personen", "notification": "meldingen", "detention": "detenties", "pi_visit_contact": "gesproken gedetineerden"}
+    for table, c in res.details.items():
+        if table in tables_nl and (c["inserted"] or c["updated"]):
+            print(f"  {tables_nl[table]}: {fmt_int(c['inserted'])} nieuw, {fmt_int(c['updated'])} bijgewerkt")
     for note in res.notes:
         print(note)
     return 0
