@@ -95,7 +95,8 @@ def sheet_completeness_cells(engine: sa.Engine, f: Filters) -> pd.DataFrame:
 
     Output columns: ``institution`` (str, institution name), ``month`` (str ``'YYYY-MM'``, month
     of admission), ``detentions`` (int), ``with_intake`` (int, detentions with an intake sheet),
-    ``intake_complete`` (int, of those, sheets with every life domain known). Cells without
+    ``intake_complete`` (int, of those, sheets with every life domain known), ``known_domains``
+    (int, life domains known summed over the intake sheets: at most 7 per sheet). Cells without
     detentions are absent. Sorted by institution and month.
     """
     s, i = schema.info_sheet, schema.institution
@@ -108,6 +109,8 @@ def sheet_completeness_cells(engine: sa.Engine, f: Filters) -> pd.DataFrame:
             sa.extract("month", d.c.admission_date).label("month"),
             s.c.id.label("sheet_id"),
             sa.case((sa.and_(s.c.id.is_not(None), complete), 1), else_=0).label("is_complete"),
+            sum((sa.case((s.c[col].isnot(None) & (s.c[col] != "onbekend"), 1), else_=0) for col in LIFE_DOMAINS.values()),
+                sa.literal(0)).label("known"),
         )
         .select_from(d.outerjoin(s, sa.and_(s.c.person_key == d.c.person_key, s.c.admission_date == d.c.admission_date,
                                              s.c.moment == "intake")))
@@ -121,6 +124,7 @@ def sheet_completeness_cells(engine: sa.Engine, f: Filters) -> pd.DataFrame:
             sa.func.coalesce(i.c.name, sub.c.inst_code).label("institution"), sub.c.year, sub.c.month,
             sa.func.count().label("detentions"), sa.func.count(sub.c.sheet_id).label("with_intake"),
             sa.func.coalesce(sa.func.sum(sub.c.is_complete), 0).label("intake_complete"),
+            sa.func.coalesce(sa.func.sum(sub.c.known), 0).label("known_domains"),
         )
         .select_from(sub.outerjoin(i, i.c.code == sub.c.inst_code))
         .group_by(sa.func.coalesce(i.c.name, sub.c.inst_code), sub.c.year, sub.c.month)
@@ -130,11 +134,11 @@ def sheet_completeness_cells(engine: sa.Engine, f: Filters) -> pd.DataFrame:
     if df.empty:
         return pd.DataFrame({"institution": pd.Series(dtype=str), "month": pd.Series(dtype=str),
                              "detentions": pd.Series(dtype=int), "with_intake": pd.Series(dtype=int),
-                             "intake_complete": pd.Series(dtype=int)})
+                             "intake_complete": pd.Series(dtype=int), "known_domains": pd.Series(dtype=int)})
     df["month"] = [f"{int(y):04d}-{int(m):02d}" for y, m in zip(df["year"], df["month"])]
-    for c in ("detentions", "with_intake", "intake_complete"):
+    for c in ("detentions", "with_intake", "intake_complete", "known_domains"):
         df[c] = df[c].astype(int)
-    return (df[["institution", "month", "detentions", "with_intake", "intake_complete"]]
+    return (df[["institution", "month", "detentions", "with_intake", "intake_complete", "known_domains"]]
             .sort_values(["institution", "month"]).reset_index(drop=True))
 
 

@@ -118,7 +118,7 @@ def regroup_period(cells: pd.DataFrame, period: str) -> pd.DataFrame:
         label = year
     else:
         label = year + "-K" + ((cells["month"].str[5:7].astype(int) - 1) // 3 + 1).astype(str)
-    counts = ["detentions", "with_intake", "intake_complete"]
+    counts = [c for c in ("detentions", "with_intake", "intake_complete", "known_domains") if c in cells]
     out = cells.assign(month=label).groupby(["institution", "month"], as_index=False)[counts].sum()
     return out.astype({c: int for c in counts}).sort_values(["institution", "month"]).reset_index(drop=True)
 
@@ -127,7 +127,9 @@ def completeness(cells: pd.DataFrame, min_cell: int = MIN_CELL, config: Disclosu
     """Shares per cell of :func:`data_access.quality_queries.sheet_completeness_cells`.
 
     Input columns: ``institution``, ``month``, ``detentions``, ``with_intake``,
-    ``intake_complete`` (ints). Output: the input plus
+    ``intake_complete`` (ints), optionally ``known_domains`` (int). Output: the input plus
+    ``share_domains_known`` (float 0-1: known_domains / (7 * with_intake); NaN when the cell has
+    fewer than ``min_cell`` sheets: a mean, not a person count, so no other disclosure rule),
     ``share_with_intake`` (float 0-1: with_intake / detentions), ``share_complete`` (float 0-1:
     intake_complete / with_intake) and ``small`` (bool: fewer than ``min_cell`` detentions).
     Both shares are NaN when the cell is small (hidden); ``share_complete`` is also NaN when the
@@ -141,6 +143,11 @@ def completeness(cells: pd.DataFrame, min_cell: int = MIN_CELL, config: Disclosu
     out["small"] = out["detentions"] < min_cell
     out["share_with_intake"] = (out["with_intake"] / det.where(det > 0)).where(~out["small"])
     out["share_complete"] = (out["intake_complete"] / sheets.where(sheets > 0)).where(~out["small"])
+    if "known_domains" not in out:
+        out["share_domains_known"] = float("nan")
+    else:
+        # a mean over sheets, not a count of persons: hidden only when the cell has too few sheets
+        out["share_domains_known"] = (out["known_domains"] / (N_DOMAINS * sheets.where(sheets >= min_cell))).where(~out["small"])
     if config is not None:
         def allowed(num: pd.Series, den: pd.Series) -> pd.Series:
             return pd.Series([share_or_hidden(int(n), int(d), config) is not None for n, d in zip(num, den)],
@@ -160,12 +167,14 @@ def completeness_totals(cells: pd.DataFrame) -> dict[str, float]:
             "share_complete": complete / sheets if sheets else float("nan")}
 
 
-MEASURES = {"share_complete": "Intakebladen met alle leefgebieden bekend",
+N_DOMAINS = 7  # life domains on an information sheet (import_formats.LIFE_DOMAINS)
+MEASURES = {"share_domains_known": "Leefgebieden ingevuld (gemiddeld per intakeblad)",
+            "share_complete": "Intakebladen met alle leefgebieden bekend",
             "share_with_intake": "Detenties met een intakeblad"}
 
 
 def completeness_matrix(shares: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Institution x month matrix of ``measure`` ('share_complete' or 'share_with_intake') from
+    """Institution x month matrix of ``measure`` (a key of :data:`MEASURES`) from
     :func:`completeness`: index institution (sorted), columns months 'YYYY-MM' (sorted), float
     0-1, NaN where hidden or where the institution had no admissions that month."""
     if measure not in MEASURES:

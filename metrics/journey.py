@@ -375,17 +375,33 @@ def survey_matrix(survey: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def hide_small_task_shares(gaps: pd.DataFrame, config: DisclosureConfig = DEFAULT_CONFIG) -> pd.DataFrame:
+def hide_small_task_shares(gaps: pd.DataFrame, config: DisclosureConfig = DEFAULT_CONFIG,
+                           known: pd.DataFrame | None = None) -> pd.DataFrame:
     """Disclosure control on top of :func:`ownership_gaps` for case tasks: a share that rests on
     1..threshold-1 task records (``records`` x share) is hidden (None), as
     :func:`metrics.disclosure.share_or_hidden` would; a hidden 'done' hides the 'gap' too (it is
-    1 - done). Arrangement tasks (about gemeenten, not persons) are left as they are."""
+    1 - done). ``known``: the same ranking for the viewer's own gemeente (a gemeente looking at the
+    region); then a share is hidden too when the *other* gemeenten' part rests on 1..threshold-1
+    records or has 1..min_denominator-1 records. The rank order is left as it is (it comes from
+    the exact figures and shows no count). Arrangement tasks (about gemeenten, not persons) are
+    left as they are.
+    """
     out = gaps.copy()
     case = out["kind"] != "afspraak"
+    own = None
+    if known is not None:
+        own = known.set_index("task_code").reindex(out["task_code"])
+        own_records = own["records"].fillna(0).to_numpy()
     for col in ("done", "unknown"):
         vals = pd.to_numeric(out[col], errors="coerce")
         implied = (vals * out["records"]).round()
         small = case & (implied > 0) & (implied < config.threshold)
+        if own is not None:
+            own_implied = (pd.to_numeric(own[col], errors="coerce").fillna(0) * own["records"].fillna(0)).round().to_numpy()
+            other = implied - own_implied
+            other_records = out["records"] - own_records
+            small |= case & (((other > 0) & (other < config.threshold))
+                             | ((other_records > 0) & (other_records < config.min_denominator)))
         out[col] = out[col].astype(object)
         out.loc[small, col] = None
         if col == "done":

@@ -56,19 +56,24 @@ else:
            "Aandeel intakebladen waarop alle zeven leefgebieden bekend zijn"
            + ("." if protect else f": {fmt_int(totals['intake_complete'])} van {fmt_int(totals['with_intake'])}."))
     o1, o2 = st.columns(2)
-    period = o1.radio("Per", list(dq.PERIODS), format_func=dq.PERIODS.get, horizontal=True, key="dq_period")
+    period = o1.radio("Per", list(dq.PERIODS), index=list(dq.PERIODS).index("year"), format_func=dq.PERIODS.get,
+                      horizontal=True, key="dq_period")
     measure = o2.radio("Kleur", list(dq.MEASURES), format_func=dq.MEASURES.get, horizontal=True, key="dq_measure")
     shares = dq.completeness(dq.regroup_period(cells, period), min_cell=cfg.threshold, config=cfg if protect else None)
     matrix = dq.completeness_matrix(shares, measure)
-    fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=0, zmax=1,
-                               colorscale="Blues", hoverongaps=False, colorbar=dict(tickformat=".0%", title=""),
-                               texttemplate="%{z:.0%}" if matrix.shape[1] <= 24 else None,
-                               hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>"))
-    fig.update_xaxes(type="category")
-    fig.update_yaxes(autorange="reversed", tickformat="")
-    ui.chart(ui.style_figure(fig, height=max(300, 28 * len(matrix) + 120)),
-             f"Heatmap: {dq.MEASURES[measure].lower()} per inrichting en {dq.PERIODS[period].lower()}; een leeg vak: geen "
-             f"detenties, of te weinig om een percentage te tonen.")
+    if matrix.isna().all().all():
+        st.info(f"Geen enkel vak heeft genoeg detenties (minstens {cfg.threshold}) om een percentage te tonen per "
+                f"{dq.PERIODS[period].lower()}; kies een grotere periode-indeling of verruim de periode in de zijbalk.")
+    else:
+        fig = go.Figure(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index), zmin=0, zmax=1,
+                                   colorscale="Blues", hoverongaps=False, colorbar=dict(tickformat=".0%", title=""),
+                                   texttemplate="%{z:.0%}" if matrix.shape[1] <= 24 else None,
+                                   hovertemplate="%{y}<br>%{x}: %{z:.1%}<extra></extra>"))
+        fig.update_xaxes(type="category")
+        fig.update_yaxes(autorange="reversed", tickformat="")
+        ui.chart(ui.style_figure(fig, height=max(300, 28 * len(matrix) + 120)),
+                 f"Heatmap: {dq.MEASURES[measure].lower()} per inrichting en {dq.PERIODS[period].lower()}; een leeg vak: "
+                 "geen detenties, of te weinig om een percentage te tonen.")
     table = dq.completeness_table(shares, show_counts=not protect, min_cell=cfg.threshold, period_label=dq.PERIODS[period])
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(f"Vakken met minder dan {cfg.threshold} detenties tonen geen percentages (–): te weinig om iets over de "

@@ -28,7 +28,8 @@ disclose = policy.needs_disclosure(viewer, f.gm_codes)
 
 gaps = cache.ownership(url, version, f, today, disclose)
 if disclose:
-    gaps = journey.hide_small_task_shares(gaps, cfg)
+    own = ui.own_part(viewer, f, lambda g: cache.ownership(url, version, g, today, False))  # what a gemeente knows already
+    gaps = journey.hide_small_task_shares(gaps, cfg, known=own)
 if int(gaps["records"].sum()) == 0 and int(gaps["survey_answers"].sum()) == 0:
     ui.empty_state("Geen taakregistraties, werkafspraken of enquête-antwoorden voor deze periode. Kies een latere periode, of importeer "
                    "taken per casus, werkafspraken en enquête-antwoorden (pagina Gegevens importeren, rol zvh of beheer).")
@@ -52,10 +53,11 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --- ranked gaps
 st.subheader("De grootste gaten in eigenaarschap")
-ranked = gaps[gaps["gap"].notna()]
+ranked = gaps[gaps["records"] > 0]  # in rank order; a share hidden by disclosure control keeps its place
 top = ranked.head(10)
 if top.empty:
-    ui.empty_state("Te weinig taakregistraties in deze periode om aandelen te tonen. Verruim de periode in de zijbalk.")
+    ui.empty_state("Geen taakregistraties of werkafspraken in deze periode, alleen enquête-antwoorden. Verruim de periode in de "
+                   "zijbalk of importeer taken per casus en werkafspraken.")
 else:
     st.dataframe(gap_table(top), width="stretch")
     st.caption("Rangorde op het gat: het aandeel níet uitgevoerd (1 − uitgevoerd), bij gelijkspel het aandeel onbekend. Taken per "
@@ -65,13 +67,13 @@ else:
                "samen. Gevolg: wat het rapport over dit leefgebied zegt (identiteitsbewijs en huisvesting hangen samen met werk en "
                "recidive)." + (" " + disclosure.explanation_nl(cfg) if disclose else ""))
     export = gaps if disclose else journey.hide_small_task_shares(cache.ownership(url, version, f, today, True), cfg)
-    ex = export[export["gap"].notna()].head(10)
+    ex = export[export["records"] > 0].head(10)
     ui.downloads(viewer, gap_table(ex).assign(Basis=[f"{fmt_int(r.records)} gemeenten" if r.kind == "afspraak" else
                                                     ("<5" if 0 < r.records < cfg.threshold else fmt_int(r.records)) + " registraties"
                                                     for r in ex.itertuples()]), "eigenaarschap_grootste_gaten")
-    no_data = gaps[gaps["gap"].isna()]
+    no_data = gaps[gaps["records"] == 0]
     if len(no_data):
-        st.caption(f"{fmt_int(len(no_data))} taken zonder (genoeg) registraties staan niet in de rangorde: "
+        st.caption(f"{fmt_int(len(no_data))} taken zonder registraties in deze periode staan niet in de rangorde: "
                    + ", ".join(no_data["task_code"]) + ".")
 
 show = st.segmented_control("Taken in de heatmaps", list(SHOW), default="top", format_func=SHOW.get, key="eg_show") or "top"

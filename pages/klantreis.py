@@ -77,7 +77,7 @@ def export_count(n: int) -> str:
 
 # --- KPI tiles
 k = st.columns(4)
-ui.kpi(k[0], "Detenties met aanvang in de periode", count("n"),
+ui.kpi(k[0], "Detenties met aanvang", count("n"),
        "Aantal detenties met een aanvangsdatum in de periode; gelijk aan de instroom op de pagina Instroom en uitstroom. "
        "Dit is de noemer van de stappen melding, gegevens, gesprek en plan.")
 ui.kpi(k[1], "Gesprek gevoerd", fmt_pct(share("gesprek", "n")),
@@ -112,7 +112,8 @@ steps = pd.DataFrame({"Definitie": list(fun["definition"]), "Teller": list(fun["
                       "Noemer is": list(fun["denominator_label"]), "Aandeel": list(fun["share_text"])}, index=list(fun["label"]))
 st.dataframe(steps, width="stretch")
 st.caption("Een stap telt als bereikt wanneer die ergens in de detentie is vastgelegd, ook als een eerdere stap ontbreekt; "
-           "de aandelen hoeven dus niet af te nemen. Monitoring telt ook een recidivegegeven, dat voor bijna elke vrijlating bestaat."
+           "de aandelen hoeven dus niet af te nemen. Monitoring telt elk geïmporteerd recidivegegeven van de vrijlating mee, ook "
+           "als de volgperiode nog kort is."
            + (" " + disclosure.explanation_nl(cfg) if disclose else ""))
 export_steps = pd.DataFrame({"definitie": list(fun["definition"]),
                              "teller": [export_count(int(v)) for v in fun["numerator"]],

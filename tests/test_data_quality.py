@@ -101,7 +101,7 @@ def _cell(cells: pd.DataFrame, inst: str, month: str) -> dict:
 
 def test_sheet_completeness_cells(qeng):
     cells = qq.sheet_completeness_cells(qeng, YEAR_2026)
-    assert list(cells.columns) == ["institution", "month", "detentions", "with_intake", "intake_complete"]
+    assert list(cells.columns) == ["institution", "month", "detentions", "with_intake", "intake_complete", "known_domains"]
     assert _cell(cells, "PI Lelystad", "2026-03") == {"detentions": 6, "with_intake": 4, "intake_complete": 3}
     assert _cell(cells, "PI Zwolle", "2026-03") == {"detentions": 2, "with_intake": 1, "intake_complete": 1}
     assert _cell(cells, "Justitieel Complex Schiphol", "2026-04") == {"detentions": 5, "with_intake": 2, "intake_complete": 1}
@@ -296,3 +296,17 @@ def test_completeness_with_disclosure_rules():
     assert s.loc["D", "share_complete"] == pytest.approx(10 / 12)
     plain = dq.completeness(cells).set_index("institution")
     assert plain["share_complete"].notna().all()  # without the disclosure rules only the 5-detention threshold applies
+
+
+def test_share_of_life_domains_known_is_a_mean_hidden_only_for_few_sheets():
+    import pandas as pd
+
+    from metrics import data_quality as dq
+
+    cells = pd.DataFrame({"institution": ["A", "B"], "month": ["2026-01", "2026-01"], "detentions": [9, 6],
+                          "with_intake": [5, 4], "intake_complete": [1, 0], "known_domains": [28, 20]})
+    out = dq.completeness(cells, min_cell=5, config=dq.DEFAULT_CONFIG if hasattr(dq, "DEFAULT_CONFIG") else None)
+    assert out.loc[0, "share_domains_known"] == 28 / 35
+    assert pd.isna(out.loc[1, "share_domains_known"])  # 4 sheets: too few for a mean
+    year = dq.regroup_period(cells, "year")
+    assert year["known_domains"].tolist() == [28, 20]

@@ -125,3 +125,16 @@ def test_hide_small_task_shares():
     assert out.loc["A", "done"] is None and out.loc["A", "gap"] is None and out.loc["A", "unknown"] == 0.5  # 3 of 40 done
     assert out.loc["B", "unknown"] is None and out.loc["B", "done"] == 0.5  # 4 of 40 unknown
     assert out.loc["C", "done"] == pytest.approx(0.1428)  # arrangements: 1 of 7 gemeenten is not about persons
+
+
+def test_hide_small_task_shares_with_the_viewers_own_part():
+    gaps = pd.DataFrame({"task_code": ["A", "B", "C"], "kind": ["casus"] * 3, "records": [40, 40, 40],
+                         "done": [0.5, 0.5, 0.5], "unknown": [0.25, 0.25, 0.25], "gap": [0.5, 0.5, 0.5]})
+    # own part: A 8 of 12 done (others 12 of 28: fine), B 17 of 34 done (others 3 of 6), C 18 of 20 done (others 2 of 20)
+    own = pd.DataFrame({"task_code": ["A", "B", "C"], "kind": ["casus"] * 3, "records": [12, 34, 20],
+                        "done": [8 / 12, 0.5, 0.9], "unknown": [0.25, 0.25, 0.25], "gap": [1 / 3, 0.5, 0.1]})
+    out = journey.hide_small_task_shares(gaps, CFG, known=own).set_index("task_code")
+    assert out.loc["A", "done"] == 0.5 and out.loc["A", "unknown"] == 0.25  # others: 12 done, 7 unknown of 28
+    assert out.loc["B", "done"] is None and out.loc["B", "unknown"] is None  # others have only 6 records
+    assert out.loc["C", "done"] is None and out.loc["C", "gap"] is None  # others: 2 done
+    assert out.loc["C", "unknown"] == 0.25  # others: 10 - 5 = 5 unknown

@@ -372,7 +372,7 @@ SCAN_FILTERS = {
 }
 #: KPIs that count persons/episodes (others are shares or counts of institutions).
 COUNT_KPIS = ("Uitstroom", "Instroom", "Nu in detentie", "Vrij in komende 4 weken", "Aantal binnen straal",
-              "Detenties met aanvang in de periode")
+              "Detenties met aanvang")
 
 
 def _assert_no_small_counts(at: AppTest, where: str) -> None:

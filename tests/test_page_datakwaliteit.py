@@ -68,6 +68,9 @@ def test_zvh_sees_freshness_completeness_duplicates_and_open_detentions(quality_
     assert int(sql_scalar(url, "SELECT count(*) FROM detention")) == 20
     assert texts(at, "warning") == ["Verouderd: Injus-meldingen (laatste import 28 dagen geleden, verwacht elke 14 dagen)."]
 
+    assert at.radio(key="dq_period").value == "year"  # the default: large enough cells for a readable chart
+    at.radio(key="dq_period").set_value("month").run()
+    at.radio(key="dq_measure").set_value("share_complete").run()
     shown = metrics(at)
     assert shown["Detenties met intakeblad"] == "35,0%"  # 7 of 20
     assert shown["Intakebladen volledig"] == "71,4%"  # 5 of 7
@@ -116,6 +119,7 @@ def test_beheer_sees_shares_only_with_disclosure_rules(quality_app):
     _, viewers = quality_app
     at = open_page("datakwaliteit", viewers["beheer"], Y2026)
     assert not at.exception, exception_text(at)
+    at.radio(key="dq_period").set_value("month").run()
     table = _frame_with(at, "% volledig")
     assert list(table.columns) == ["Inrichting", "Maand", "% met intakeblad", "% volledig"]
     lely = table[(table["Inrichting"] == "PI Lelystad") & (table["Maand"] == "2026-03")].iloc[0]

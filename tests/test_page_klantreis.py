@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from data_access.queries import Filters
 from tests.pagetest_helpers import (  # noqa: F401  (fixtures)
     GM,
