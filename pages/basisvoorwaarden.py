@@ -12,7 +12,7 @@ from ui import cache, components as ui, context
 
 MOMENTS = {"intake": "Bij intake", "vertrek": "Bij vertrek"}
 STATUS_COLOURS = {"op orde": "#2f855a", "niet op orde": "#c53030", "onbekend": "#a0aec0"}
-STATUS_PATTERNS = {"op orde": "", "niet op orde": "/", "onbekend": "."}
+STATUS_TEXT = {"op orde": "white", "niet op orde": "white", "onbekend": "#1a202c"}
 FIVE_NL = ", ".join(journey.DOMAIN_LABELS_NL[d].lower() for d in jq.FIVE_CONDITIONS)
 
 viewer = context.require_page("basisvoorwaarden")
@@ -81,19 +81,21 @@ if long["Bladen"].sum() == 0:
     ui.empty_state("Geen informatiebladen voor deze periode. Kies een andere periode.")
 else:
     fig = px.bar(long, x="Aandeel", y="Leefgebied", color="Status", orientation="h", facet_col="Moment", text="Tekst",
-                 pattern_shape="Status", pattern_shape_map=STATUS_PATTERNS, color_discrete_map=STATUS_COLOURS,
+                 color_discrete_map=STATUS_COLOURS, facet_col_spacing=0.06,
                  category_orders={"Status": list(journey.STATUSES), "Moment": list(MOMENTS.values()),
                                   "Leefgebied": list(journey.DOMAIN_LABELS_NL.values())},
                  custom_data=["Status", "Label", "Moment"])
-    fig.update_traces(textposition="inside", insidetextanchor="middle",
+    fig.update_traces(textposition="inside", insidetextanchor="middle", textangle=0,
                       hovertemplate="%{y} · %{customdata[2]}<br>%{customdata[0]}: %{customdata[1]}<extra></extra>")
+    fig.for_each_trace(lambda t: t.update(textfont_color=STATUS_TEXT[t.name]))
+    fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide", bargap=0.25)
     fig.update_xaxes(tickformat=".0%", range=[0, 1], title="")
     fig.update_yaxes(tickformat="", title="")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     alt = " ".join(f"{MOMENTS[m]}: " + "; ".join(f"{r.label.lower()} {fmt_pct(r['op orde'])} op orde" for _, r in s.iterrows()) + "."
                    for m, s in shares.items())
-    ui.chart(ui.style_figure(fig, height=420), "Gestapelde staven per leefgebied (op orde, niet op orde, onbekend; ook als tekst "
-             "en arcering). " + alt)
+    ui.chart(ui.style_figure(fig, height=560), "Gestapelde staven per leefgebied (op orde, niet op orde, onbekend; de status staat "
+             "ook als tekst in de staaf en in de tabel). " + alt)
     table = pd.DataFrame({"Leefgebied": shares["intake"]["label"]})
     for m, s in shares.items():
         for status in journey.STATUSES:

@@ -63,7 +63,9 @@ kind = st.selectbox("Soort bestand", list(FORMATS), format_func=lambda k: FORMAT
 fmt = FORMATS[kind]
 st.markdown(fmt.description)
 with st.expander(f"Kolommen van '{fmt.label}'", expanded=False):
-    st.dataframe(import_templates.columns_frame(fmt), hide_index=True, width="stretch")
+    st.dataframe(import_templates.columns_frame(fmt), hide_index=True, width="stretch", column_config={
+        "kolom": "Kolom", "type": "Type", "verplicht": "Verplicht", "toegestane_waarden": "Toegestane waarden",
+        "omschrijving": "Omschrijving", "ook_herkend_als": "Ook herkend als"})
     st.caption(f"Sleutel (een rij met dezelfde {', '.join(fmt.key)} vervangt de opgeslagen rij). Scheidingsteken ';' of ',', "
                "UTF-8 of Windows-1252; datums als dd-mm-jjjj of jjjj-mm-dd. Kolommen met namen, adressen of geboortedata "
                "worden genegeerd; bron_id wordt bij import vervangen door een sleutel (pseudonimisering).")
@@ -109,7 +111,8 @@ else:
         st.dataframe(preview["head"], width="stretch")
         mapping = map_headers(preview["columns"], fmt)
         st.markdown("**Herkende kolommen**")
-        st.dataframe(mapping.as_frame(), hide_index=True, width="stretch")
+        st.dataframe(mapping.as_frame(), hide_index=True, width="stretch", column_config={
+            "veld": "Veld", "kolom_in_bestand": "Kolom in het bestand", "herkend_als": "Herkend als"})
         if mapping.missing:
             st.warning("Verplichte kolommen ontbreken: " + ", ".join(mapping.missing) + ". Zo wordt het bestand geweigerd; "
                        "pas de kopregel aan (zie het sjabloon) of kies een andere soort bestand.")
