@@ -82,20 +82,20 @@ if long["Bladen"].sum() == 0:
 else:
     fig = px.bar(long, x="Aandeel", y="Leefgebied", color="Status", orientation="h", facet_col="Moment", text="Tekst",
                  color_discrete_map=STATUS_COLOURS, facet_col_spacing=0.06,
-                 category_orders={"Status": list(journey.STATUSES), "Moment": list(MOMENTS.values()),
-                                  "Leefgebied": list(journey.DOMAIN_LABELS_NL.values())},
+                 category_orders={"Status": list(journey.STATUSES), "Moment": list(MOMENTS.values())},
                  custom_data=["Status", "Label", "Moment"])
     fig.update_traces(textposition="inside", insidetextanchor="middle", textangle=0,
                       hovertemplate="%{y} · %{customdata[2]}<br>%{customdata[0]}: %{customdata[1]}<extra></extra>")
     fig.for_each_trace(lambda t: t.update(textfont_color=STATUS_TEXT[t.name]))
     fig.update_layout(uniformtext_minsize=10, uniformtext_mode="hide", bargap=0.25)
     fig.update_xaxes(tickformat=".0%", range=[0, 1], title="")
-    fig.update_yaxes(tickformat="", title="")
+    fig.update_yaxes(tickformat="", title="", autorange="reversed", type="category")  # domains in DOMAIN_LABELS_NL order
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     alt = " ".join(f"{MOMENTS[m]}: " + "; ".join(f"{r.label.lower()} {fmt_pct(r['op orde'])} op orde" for _, r in s.iterrows()) + "."
                    for m, s in shares.items())
-    ui.chart(ui.style_figure(fig, height=560), "Gestapelde staven per leefgebied (op orde, niet op orde, onbekend; de status staat "
-             "ook als tekst in de staaf en in de tabel). " + alt)
+    fig = ui.style_figure(fig, height=560).update_layout(margin_t=36)  # room for the titles of the two panels
+    ui.chart(fig, "Gestapelde staven per leefgebied (op orde, niet op orde, onbekend; de status staat ook als tekst in de staaf "
+             "en in de tabel). " + alt)
     table = pd.DataFrame({"Leefgebied": shares["intake"]["label"]})
     for m, s in shares.items():
         for status in journey.STATUSES:
