@@ -48,7 +48,8 @@ def journey_facts(f: Filters, today: date) -> sa.Subquery:
     ``melding`` (Injus notification of the admission or a melding event), ``gegevens`` (intake
     information sheet or informatieblad event), ``gesprek`` (gesprek or trajectgesprek), ``plan``
     (D&R-plan or plan van aanpak), ``released``, ``overdracht`` (released and a handover event),
-    ``monitoring`` (released and a monitoring event or a recidivism outcome), ``due28`` (day 28 of
+    ``monitoring`` (released and a monitoring event: the ZVH followed up the results; a recidivism
+    outcome from the registry alone does not count), ``due28`` (day 28 of
     the stay was reached in detention, by ``today``), ``on_time`` (due28 and a D&R-plan on day <= 28),
     ``plan_shared`` (a plan shared with the gemeente), ``lead_known`` (released and a handover with a
     known case lead on or before the day of release), ``short_released``, ``short_referred`` (a
@@ -70,7 +71,6 @@ def journey_facts(f: Filters, today: date) -> sa.Subquery:
                                  je.c.event == "overdracht", je.c.case_lead == "lokaal team")
     shared = sa.exists().where(je.c.person_key == d.c.person_key, je.c.admission_date == d.c.admission_date,
                                je.c.event.in_(["dr_plan", "plan_van_aanpak"]), je.c.shared_with_gemeente.is_(True))
-    recid = sa.exists().where(schema.recidivism.c.person_key == d.c.person_key, schema.recidivism.c.release_date == d.c.release_date)
     sheet = sa.exists().where(ish.c.person_key == d.c.person_key, ish.c.admission_date == d.c.admission_date, ish.c.moment == "intake")
     short = sa.and_(released, (d.c.release_date - d.c.admission_date) < SHORT_MAX_DAYS_EXCLUSIVE)
     q = sa.select(
@@ -81,7 +81,7 @@ def journey_facts(f: Filters, today: date) -> sa.Subquery:
         _flag(_event_exists("dr_plan", "plan_van_aanpak")).label("plan"),
         _flag(released).label("released"),
         _flag(sa.and_(released, _event_exists("overdracht"))).label("overdracht"),
-        _flag(sa.and_(released, sa.or_(_event_exists("monitoring"), recid))).label("monitoring"),
+        _flag(sa.and_(released, _event_exists("monitoring"))).label("monitoring"),
         _flag(due28).label("due28"),
         _flag(sa.and_(due28, (plan_date - d.c.admission_date) <= DR_PLAN_STANDARD_DAYS)).label("on_time"),
         _flag(shared).label("plan_shared"),

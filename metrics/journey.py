@@ -11,7 +11,7 @@ gegevens       intake information sheet received                           deten
 gesprek        a conversation (gesprek or trajectgesprek)                  detentions admitted
 plan           a D&R-plan or plan van aanpak                               detentions admitted
 overdracht     a handover of the case lead recorded                        of them released
-monitoring     a monitoring event or a recidivism outcome                  of them released
+monitoring     a monitoring event (the ZVH followed up the results)        of them released
 =============  ==========================================================  ==========================
 
 D&R-plan within 28 days (Wet straffen en beschermen; report 3.1): numerator = D&R-plan on day 28
@@ -31,7 +31,7 @@ FUNNEL_STEPS = (  # (code, Dutch label, numerator column, denominator column)
     ("gesprek", "Gesprek met de gedetineerde", "gesprek", "n"),
     ("plan", "Plan (D&R-plan of plan van aanpak)", "plan", "n"),
     ("overdracht", "Overdracht van de regie", "overdracht", "released"),
-    ("monitoring", "Monitoring (recidive gevolgd)", "monitoring", "released"),
+    ("monitoring", "Monitoring van resultaten", "monitoring", "released"),
 )
 DENOMINATOR_NL = {"n": "detenties met aanvang in de periode", "released": "van die detenties de vrijgelaten"}
 

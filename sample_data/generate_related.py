@@ -19,20 +19,26 @@ Gaps follow the report's findings (chapter 4), as rough shares, not published fi
 * information sheet at intake for about 80% of long, 70% of middle and 45% of short stays, worse
   for two PIs (JC Schiphol, PI Lelystad: -20 points); a domain on the sheet is ``onbekend`` in
   about 25% of cases, the social network in 55% (little attention to the network);
+* no Injus notification at all for about 7% of detentions (the region never heard of them);
 * a conversation with the detainee for about 75% of long, 55% of middle and 20% of short stays;
   held by PI, ZVH, gemeente, reclassering, Exodus or the local team;
-* a D&R-plan for about 80% of stays of 28 days or more, on day 10-45 after admission (so a part
-  misses the 28-day standard); a plan van aanpak for 40%, shared with the gemeente in 60%;
+* a D&R-plan for about 80% of stays of 28 days or more, on day 7-40 after admission (so about a
+  third misses the 28-day standard); a plan van aanpak for 40%, shared with the gemeente in 60%;
 * a handover (overdracht) at release for 55%, case lead varied (gemeente, lokaal team,
   reclassering, ZVH, onbekend); short stays referred to the local team in about 30%;
-* tasks of the handreiking: PI case tasks recorded per detention, social-network tasks done
-  least often, many ``onbekend``;
+* a monitoring event 30-120 days after release for 40% of the handovers;
+* tasks of the handreiking: case tasks recorded per detention, social-network tasks done least
+  often; ``onbekend`` more often for gemeente (40%) and reclassering (35%) tasks than for PI tasks
+  (20%); "zo nodig" / "op verzoek" tasks ``niet nodig`` in 35%;
+* departure sheets: debts grow worse in 15% of cases and are rarely solved during detention
+  (10%, 30% with debt help), work likewise (10%, 40% with a work or education route);
 * interventions more often for longer stays and for people with problems at intake; recidivism
   within two years about 45% at baseline, lower after housing and income help. Issue 6 replaces this
   with a generator with documented true effects.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -49,6 +55,12 @@ _CASE_LEADS = (["gemeente", "lokaal team", "reclassering", "ZVH", "onbekend"], [
 _WEAK_SHEET_PIS = {"Justitieel Complex Schiphol", "PI Lelystad"}
 _DOMAIN_OF_INTERVENTION = {"id_aanvraag": "identiteitsbewijs", "huisvesting": "huisvesting", "uitkering": "inkomen",
                            "schuldhulp": "schulden", "zorg": "zorg", "werk_opleiding": "werk", "gezinsondersteuning": "sociaal_netwerk"}
+P_NO_NOTIFICATION = 0.07  # detentions of which no Injus notification reached the region
+_CONDITIONAL_TASK = re.compile(r"^(Zo nodig|Op verzoek)|indien aanwezig", re.IGNORECASE)
+_P_UNKNOWN_BY_PARTY = {"PI": 0.2, "gemeente": 0.4, "reclassering": 0.35}
+# chance that a domain not in order at intake is in order at departure (without / with an intervention for it)
+_P_SOLVED = {"schulden": (0.1, 0.3), "werk": (0.1, 0.4)}
+_P_WORSE = {"schulden": 0.15}  # debts tend to grow during detention
 _DOMAIN_OK = {"identiteitsbewijs": 0.6, "huisvesting": 0.55, "inkomen": 0.5, "werk": 0.35, "schulden": 0.35, "zorg": 0.5,
               "sociaal_netwerk": 0.5}
 
@@ -89,14 +101,16 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
             first_inst, transfer_day = "Justitieel Complex Schiphol", start + timedelta(days=int(rng.integers(3, 20)))
         delay = lambda: timedelta(hours=int(rng.integers(1, 20)) + (24 if rng.random() < 0.15 else 0))  # noqa: E731
         common = dict(bron_id=r.bron_id, gemeente=r.gemeente, geboortejaar=r.geboortejaar)
-        out["notifications"].append(dict(common, soort_melding="aanvang", datum_gebeurtenis=_d(start),
+        notified = rng.random() >= P_NO_NOTIFICATION
+        notif = out["notifications"] if notified else []
+        notif.append(dict(common, soort_melding="aanvang", datum_gebeurtenis=_d(start),
                                          datum_melding=(pd.Timestamp(start) + delay()).strftime("%d-%m-%Y %H:%M"),
                                          inrichting=first_inst, verwachte_einddatum=r.verwachte_einddatum))
         if transfer_day and (end is None or transfer_day < end) and transfer_day <= today:
-            out["notifications"].append(dict(common, soort_melding="overplaatsing", datum_gebeurtenis=_d(transfer_day),
+            notif.append(dict(common, soort_melding="overplaatsing", datum_gebeurtenis=_d(transfer_day),
                                              datum_melding=_d(transfer_day), inrichting=r.inrichting, verwachte_einddatum=""))
         if end is not None:
-            out["notifications"].append(dict(common, soort_melding="einde", datum_gebeurtenis=_d(end),
+            notif.append(dict(common, soort_melding="einde", datum_gebeurtenis=_d(end),
                                              datum_melding=(pd.Timestamp(end) + delay()).strftime("%d-%m-%Y %H:%M"),
                                              inrichting=r.inrichting, verwachte_einddatum=""))
         # information sheet at intake (and at departure for part of the released)
@@ -111,8 +125,9 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
                 row[dom] = status_intake[dom]
             out["information-sheets"].append(row)
         # journey events
-        out["journey-events"].append(dict(base, gebeurtenis="melding", datum=_d(start), door="", gedeeld_met_gemeente="",
-                                          regiehouder="", volledigheid=""))
+        if notified:
+            out["journey-events"].append(dict(base, gebeurtenis="melding", datum=_d(start), door="", gedeeld_met_gemeente="",
+                                              regiehouder="", volledigheid=""))
         if status_intake and sheet_day <= today:
             known = sum(v != "onbekend" for v in status_intake.values())
             out["journey-events"].append(dict(base, gebeurtenis="informatieblad", datum=_d(sheet_day), door="PI",
@@ -124,7 +139,7 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
             out["journey-events"].append(dict(base, gebeurtenis="gesprek", datum=_d(talk_day), door=party, gedeeld_met_gemeente="",
                                               regiehouder="", volledigheid=""))
         if days >= 28 and rng.random() < 0.8:
-            plan_day = start + timedelta(days=int(rng.integers(10, 46)))
+            plan_day = start + timedelta(days=int(rng.integers(7, 41)))
             if plan_day <= (end or today):
                 out["journey-events"].append(dict(base, gebeurtenis="dr_plan", datum=_d(plan_day), door="PI",
                                                   gedeeld_met_gemeente="ja" if rng.random() < 0.6 else "nee", regiehouder="",
@@ -143,13 +158,21 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
                 lead = rng.choice(_CASE_LEADS[0], p=_CASE_LEADS[1])
                 out["journey-events"].append(dict(base, gebeurtenis="overdracht", datum=_d(end), door="ZVH",
                                                   gedeeld_met_gemeente="", regiehouder=lead, volledigheid=""))
+                follow = end + timedelta(days=int(rng.integers(30, 121)))
+                if rng.random() < 0.4 and follow <= today:
+                    out["journey-events"].append(dict(base, gebeurtenis="monitoring", datum=_d(follow), door="ZVH",
+                                                      gedeeld_met_gemeente="", regiehouder="", volledigheid=""))
         # task records: the PI's case tasks
         for t in case_tasks.itertuples(index=False):
             if rng.random() < 0.5:
                 continue
-            p_done = 0.25 if t.life_domain == "sociaal netwerk" else 0.55
-            u = rng.random()
-            status = "uitgevoerd" if u < p_done else ("onbekend" if u < p_done + 0.3 else "niet uitgevoerd")
+            if _CONDITIONAL_TASK.search(t.label) and rng.random() < 0.35:
+                status = "niet nodig"
+            else:
+                p_done = 0.25 if t.life_domain == "sociaal netwerk" else 0.55
+                p_unknown = _P_UNKNOWN_BY_PARTY.get(t.party, 0.3)
+                u = rng.random()
+                status = "uitgevoerd" if u < p_done else ("onbekend" if u < p_done + p_unknown else "niet uitgevoerd")
             done = start + timedelta(days=int(rng.integers(1, max(2, min(days, 60)))))
             out["tasks"].append(dict(base, taak=t.task_code, status=status, uitgevoerd_door=t.party if status == "uitgevoerd" else "",
                                      datum=_d(done) if status == "uitgevoerd" and done <= (end or today) else ""))
@@ -178,9 +201,10 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
             for dom, before in status_intake.items():
                 u = rng.random()
                 if before == "op orde":
-                    after = "op orde" if u < 0.9 else "niet op orde"
+                    after = "niet op orde" if u < _P_WORSE.get(dom, 0.05) else "op orde"
                 elif before == "niet op orde":
-                    after = "op orde" if u < 0.3 + (0.3 if dom in helped else 0) else "niet op orde"
+                    p_plain, p_helped = _P_SOLVED.get(dom, (0.3, 0.6))
+                    after = "op orde" if u < (p_helped if dom in helped else p_plain) else "niet op orde"
                 else:
                     after = "onbekend" if u < 0.5 else ("op orde" if u < 0.7 else "niet op orde")
                 row[dom] = after
@@ -234,8 +258,6 @@ def _survey(rng: np.random.Generator, tasks: pd.DataFrame, today: date) -> pd.Da
     rows = []
     for i, (party, gm) in enumerate(respondents, start=1):
         for t in tasks.itertuples(index=False):
-            if rng.random() < 0.5:
-                continue
             p_unknown = 0.45 if t.life_domain in ("sociaal netwerk", "slachtofferbewust werken") else 0.25
             u = rng.random()
             answer = "weet niet" if u < p_unknown else ("uitgevoerd" if u < p_unknown + 0.5 else "niet uitgevoerd")

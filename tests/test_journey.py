@@ -51,6 +51,7 @@ def journey_db(empty_engine):
          "J1;01-03-2026;gesprek;10-03-2026;PI;;;\n"
          "J1;01-03-2026;dr_plan;29-03-2026;PI;ja;;\n"
          "J1;01-03-2026;overdracht;15-05-2026;ZVH;;gemeente;\n"
+         "J1;01-03-2026;monitoring;01-08-2026;ZVH;;;\n"
          "J2;01-03-2026;melding;01-03-2026;;;;\n"
          "J2;01-03-2026;informatieblad;05-03-2026;PI;;;85,7\n"
          "J2;01-03-2026;gesprek;12-03-2026;ZVH;;;\n"

@@ -80,7 +80,7 @@ def test_funnel_table_and_first_step_equals_the_inflow(seeded_app):
     at = open_page("klantreis", "zvh", P2025)
     steps = frames(at)[0]
     assert list(steps.index) == ["Melding ontvangen", "Gegevens (informatieblad)", "Gesprek met de gedetineerde",
-                                 "Plan (D&R-plan of plan van aanpak)", "Overdracht van de regie", "Monitoring (recidive gevolgd)"]
+                                 "Plan (D&R-plan of plan van aanpak)", "Overdracht van de regie", "Monitoring van resultaten"]
     inflow = admissions_sql(seeded_app, P2025)
     assert steps.loc["Melding ontvangen", "Noemer"] == nl_int(inflow)
     assert steps.loc["Gesprek met de gedetineerde", "Teller"] == nl_int(_count(seeded_app, P2025, GESPREK))
