@@ -42,3 +42,12 @@ def test_pandera_babel_argon2_openpyxl_scipy():
     pd.DataFrame({"a": [1]}).to_excel(buf, index=False, engine="openpyxl")
     assert pd.read_excel(io.BytesIO(buf.getvalue()))["a"].tolist() == [1]
     assert linprog([1], bounds=[(2, 5)]).x[0] == 2
+
+
+def test_lifelines_with_our_pins():
+    """lifelines 0.30.0 (Kaplan-Meier) works with pandas 3 / numpy 2 / scipy 1.17 as pinned."""
+    from lifelines import KaplanMeierFitter
+
+    km = KaplanMeierFitter().fit([1, 2, 3, 4], [1, 0, 1, 1])
+    assert km.survival_function_.iloc[-1, 0] == 0.0
+    assert km.survival_function_.loc[1.0].item() == 0.75
