@@ -245,16 +245,17 @@ def shares_by(counts: pd.DataFrame, by: str, pairs: dict[str, tuple[str, str]] |
     pairs = SPLIT_SHARES if pairs is None else pairs
     own = known.set_index(by) if known is not None and len(known) else None
     rows = []
-    for _, r in counts.iterrows():
-        row = {by: r[by], "n": int(r["n"])}
+    for i, (_, r) in enumerate(counts.iterrows()):
+        group = counts[by].iloc[i]  # iterrows turns an int year into a float when other columns are float
+        row = {by: group, "n": int(r["n"])}
         for name, (num_col, den_col) in pairs.items():
             num, den = int(r[num_col]), int(r[den_col])
-            if not disclose or r[by] in exact_groups:
+            if not disclose or group in exact_groups:
                 row[name] = None if den == 0 else num / den
             else:
                 k = (0, 0)
-                if own is not None and r[by] in own.index:
-                    k = (int(own.loc[r[by], num_col]), int(own.loc[r[by], den_col]))
+                if own is not None and group in own.index:
+                    k = (int(own.loc[group, num_col]), int(own.loc[group, den_col]))
                 row[name] = protected_share(num, den, config, k)
         rows.append(row)
     return pd.DataFrame(rows, columns=[by, "n", *pairs])

@@ -51,7 +51,7 @@ def count(key: str) -> str:
 
 # --- KPI tiles
 k = st.columns(3)
-ui.kpi(k[0], "Vrijgelaten met alle vijf basisvoorwaarden op orde", fmt_pct(share("all_five_ok", "vertrek_sheets")),
+ui.kpi(k[0], "Vijf basisvoorwaarden op orde", fmt_pct(share("all_five_ok", "vertrek_sheets")),
        f"Aandeel vertrekbladen waarop alle vijf basisvoorwaarden ({FIVE_NL}) 'op orde' zijn (WODC-monitor nazorg). "
        f"Teller {count('all_five_ok')}, noemer {count('vertrek_sheets')} vrijlatingen in de periode met een vertrekblad.")
 ui.kpi(k[1], "Vrijlatingen met vertrekblad", fmt_pct(share("vertrek_sheets", "released")),

@@ -1,4 +1,5 @@
 """Instroom en uitstroom per gemeente, inrichting en periode."""
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -26,7 +27,9 @@ periods = cube["year"].astype(str) + ("-K" + cube["quarter"].astype(str) if grai
 ct = ui.cube_table(viewer, cube.assign(period=periods), "period", "gm_code", f.gm_codes, col_labels=gm)
 hidden = int(ct.shown.isna().sum().sum())
 long = ct.shown.reset_index(names=grain).melt(id_vars=grain, var_name="Gemeente", value_name="Aantal")
-ui.chart(ui.style_figure(px.bar(long, x=grain, y="Aantal", color="Gemeente")),
+long["Aantal"] = pd.to_numeric(long["Aantal"], errors="coerce").astype(float)
+long = long.dropna(subset=["Aantal"])  # hidden cells are left out (a missing value would break the stacking)
+ui.chart(ui.style_figure(px.bar(long, x=grain, y="Aantal", color="Gemeente", barmode="stack")),
          f"Grafiek: {word} per {grain.lower()}, gestapeld per gemeente."
          + (f" {hidden} kleine of afgeleide aantallen zijn verborgen en ontbreken in de grafiek." if hidden else ""))
 

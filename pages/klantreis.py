@@ -110,7 +110,8 @@ ui.chart(ui.style_figure(fig, height=360),
          + ". Melding tot plan: van alle detenties met aanvang in de periode; overdracht en monitoring: van de vrijgelaten.")
 steps = pd.DataFrame({"Definitie": list(fun["definition"]), "Teller": list(fun["num_text"]), "Noemer": list(fun["den_text"]),
                       "Noemer is": list(fun["denominator_label"]), "Aandeel": list(fun["share_text"])}, index=list(fun["label"]))
-st.dataframe(steps, width="stretch")
+st.dataframe(steps, width="stretch", column_config={
+    "Definitie": st.column_config.TextColumn(width="large"), "Noemer is": st.column_config.TextColumn(width="medium")})
 st.caption("Een stap telt als bereikt wanneer die ergens in de detentie is vastgelegd, ook als een eerdere stap ontbreekt; "
            "de aandelen hoeven dus niet af te nemen. Monitoring telt elk geïmporteerd recidivegegeven van de vrijlating mee, ook "
            "als de volgperiode nog kort is."
@@ -157,6 +158,8 @@ def ordered(counts: pd.DataFrame) -> pd.DataFrame:
 screen_counts = ordered(merged(by_counts, (own_gm,) if own_gm else ()) if disclose else by_counts)
 split = journey.shares_by(screen_counts, dim, disclose=disclose, config=cfg, known=own_by,
                           exact_groups=(own_gm,) if dim == "gemeente" and own_gm else ())
+if dim == "jaar" and missing:  # a year without any klantreis recorded has no shares, not 0%
+    split.loc[split["jaar"].isin(missing), list(SPLIT_COLUMNS)] = float("nan")
 labels = [names.get(v, str(v)) for v in split[dim]]
 n_series = pd.Series(list(split["n"]), index=labels)
 own_n = None
@@ -182,6 +185,8 @@ st.caption("Noemers: melding, gegevens, gesprek en plan van de detenties in de r
            + (" " + disclosure.explanation_nl(cfg) if disclose else ""))
 export_counts = ordered(merged(by_counts, ()))
 export_split = journey.shares_by(export_counts, dim, disclose=True, config=cfg)
+if dim == "jaar" and missing:
+    export_split.loc[export_split["jaar"].isin(missing), list(SPLIT_COLUMNS)] = float("nan")
 export_n = disclosure.suppress_series(export_counts["n"].astype(int).reset_index(drop=True), config=cfg, total=True,
                                       keep_grand_total=True).display(fmt=fmt_int).iloc[:len(export_counts), 0]
 export_table = pd.DataFrame({"detenties": list(export_n),

@@ -1,4 +1,5 @@
 """Overzicht: headline figures for the chosen period and today's population."""
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -45,6 +46,10 @@ st.subheader("Uitstroom per kwartaal en detentieduur")
 ct = ui.cube_table(viewer, cube.assign(period=cube["year"].astype(str) + "-K" + cube["quarter"].astype(str)), "period", "band",
                   f.gm_codes, col_labels=BAND_LABELS)
 long = ct.shown.reset_index(names="Kwartaal").melt(id_vars="Kwartaal", var_name="Duur", value_name="Vrijlatingen")
+long["Vrijlatingen"] = pd.to_numeric(long["Vrijlatingen"], errors="coerce").astype(float)
+long = long.dropna(subset=["Vrijlatingen"])  # hidden cells are left out (a missing value would break the stacking)
+n_hidden = int(ct.shown.isna().sum().sum())
 fig = px.bar(long, x="Kwartaal", y="Vrijlatingen", color="Duur", barmode="stack")
-ui.chart(ui.style_figure(fig), f"Grafiek: vrijlatingen per kwartaal naar duur; totaal {total_text} in de periode. De tabel hieronder geeft dezelfde cijfers.")
+ui.chart(ui.style_figure(fig), f"Grafiek: vrijlatingen per kwartaal naar duur; totaal {total_text} in de periode. De tabel hieronder geeft dezelfde cijfers."
+         + (f" {n_hidden} kleine of afgeleide aantallen zijn verborgen en ontbreken in de grafiek." if n_hidden else ""))
 ui.show_cube_table(viewer, ct, f.gm_codes, "uitstroom_per_kwartaal_en_duur")

@@ -152,3 +152,10 @@ def test_journey_summary_json_contract_and_disclosure(journey_db):
     assert [g["task_code"] for g in zvh["largest_gaps"][:3]] == ["SN-03", "HV-04", "ID-01"]
     assert set(zvh) >= {"year", "gemeenten", "admitted", "released", "steps", "dr_plan_within_28_days",
                         "first_action_median_days", "largest_gaps"}
+
+
+def test_split_by_year_keeps_int_years(journey_db):
+    counts = jq.journey_counts(journey_db, F2026, TODAY, "jaar")
+    split = journey.shares_by(counts, "jaar")
+    assert split["jaar"].tolist() == [2026] and isinstance(split["jaar"].iloc[0], (int,)) or str(split["jaar"].iloc[0]) == "2026"
+    assert journey.years_without_journey(counts) == []

@@ -43,8 +43,8 @@ def test_zvh_kpis_equal_sql(seeded_app):
     vertrek = _n(seeded_app, P2025, "release_date", SHEET.format(m="vertrek"))
     five = _n(seeded_app, P2025, "release_date", SHEET.format(m="vertrek"), FIVE_OK)
     released = _n(seeded_app, P2025, "release_date")
-    assert kpi(at, "Vrijgelaten met alle vijf") == nl_pct(five / vertrek)
-    assert f"Teller {five}, noemer {vertrek} vrijlatingen" in kpi_help(at, "Vrijgelaten met alle vijf")
+    assert kpi(at, "Vijf basisvoorwaarden op orde") == nl_pct(five / vertrek)
+    assert f"Teller {five}, noemer {vertrek} vrijlatingen" in kpi_help(at, "Vijf basisvoorwaarden op orde")
     assert kpi(at, "Vrijlatingen met vertrekblad") == nl_pct(vertrek / released)
     intake = _n(seeded_app, P2025, "admission_date", SHEET.format(m="intake"))
     assert kpi(at, "Detenties met intakeblad") == nl_pct(intake / _n(seeded_app, P2025, "admission_date"))
@@ -91,8 +91,8 @@ def test_bestuur_gets_disclosure_control(seeded_app):
     five = _n(seeded_app, P2025, "release_date", SHEET.format(m="vertrek"), FIVE_OK)
     assert 0 < five < 5  # the demo data: hardly anyone leaves with all five in order
     at = open_page("basisvoorwaarden", "bestuur", P2025)
-    assert kpi(at, "Vrijgelaten met alle vijf") == "–"
-    assert "Teller <5" in kpi_help(at, "Vrijgelaten met alle vijf")
+    assert kpi(at, "Vijf basisvoorwaarden op orde") == "–"
+    assert "Teller <5" in kpi_help(at, "Vijf basisvoorwaarden op orde")
     status, change = frames(at)
     for label in DOMAINS:  # three shares that add up to 100%: never exactly one hidden
         for moment in ("Bij intake", "Bij vertrek"):
