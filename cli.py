@@ -100,7 +100,7 @@ def cmd_import(args) -> int:
                           "notes": res.notes}, ensure_ascii=False, indent=2))
         return 0
     where = f"Excel, tabblad {res.sheet!r}" if res.encoding == "xlsx" else f"codering {res.encoding}, scheidingsteken {res.separator!r}"
-    print(f"{res.file_name}: {fmt_int(res.rows_read)} rijen gelezen; {fmt_int(res.inserted)} nieuw, {fmt_int(res.updated)} bijgewerkt, "
+    print(f"{res.file_name}: {fmt_int(res.rows_read)} {'rij' if res.rows_read == 1 else 'rijen'} gelezen; {fmt_int(res.inserted)} nieuw, {fmt_int(res.updated)} bijgewerkt, "
           f"{fmt_int(res.unchanged)} ongewijzigd ({where}).")
     tables_nl = {"person": "personen", "notification": "meldingen", "detention": "detenties", "pi_visit_contact": "gesproken gedetineerden"}
     for table, c in res.details.items():
@@ -139,6 +139,9 @@ def cmd_formats(args) -> int:
 
 
 def cmd_template(args) -> int:
+    if not args.out.lower().endswith((".csv", ".xlsx")):
+        print(f"Kies een bestandsnaam die eindigt op .csv of .xlsx (niet {args.out!r}).", file=sys.stderr)
+        return 2
     data = import_templates.template_xlsx(args.kind) if args.out.lower().endswith(".xlsx") else import_templates.template_csv(args.kind)
     Path(args.out).write_bytes(data)
     print(f"Sjabloon voor {get_format(args.kind).label} geschreven naar {args.out}")

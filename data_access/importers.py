@@ -378,6 +378,11 @@ def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today:
         resolver = ReferenceResolver.from_db(conn)
         v = validate_frame(read, fmt, resolver, today)
         if v.problems:
+            if v.mapping.missing and read.sheet is not None:
+                hint = _other_sheet_hint(data, file_name, fmt, read.sheet)
+                if hint:
+                    p0 = v.problems[0]
+                    v.problems[0] = Problem(p0.row, p0.column, p0.value, p0.reason + ". " + hint)
             _raise(file_name, v.problems, v.truncated)
         frame = v.frame
         if progress:
@@ -394,9 +399,12 @@ def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today:
             need = frame["person_key"].notna()
             ok = _linked_detentions(conn, frame, by)
             what = "datum_uitstroom (datum_einde)" if by == "release" else "datum_aanvang"
+            col = what.split(" ")[0]
             for i in frame.index[(need & ~ok).to_numpy()]:
-                problems.append(Problem(int(frame.at[i, "_line"]), what.split(" ")[0], str(v.frame.at[i, "bron_id"]),
-                                        f"geen detentie bekend met deze bron_id en {what}; importeer eerst de detenties of meldingen"))
+                day = frame.at[i, col]
+                problems.append(Problem(int(frame.at[i, "_line"]), col, "" if pd.isna(day) else pd.Timestamp(day).strftime("%d-%m-%Y"),
+                                        f"geen detentie bekend met bron_id {v.frame.at[i, 'bron_id']!r} en deze {what}; "
+                                        "importeer eerst de detenties of meldingen"))
         if fmt.code == "visits":
             problems += _visit_consistency(frame)
         tables: dict[str, pd.DataFrame]
@@ -442,6 +450,23 @@ def check_file(engine: sa.Engine, kind: str, data: bytes, file_name: str, today:
         if reasons:
             _raise(file_name, [Problem(None, None, None, r) for r in reasons])
     return CheckedFile(fmt, read, v, tables)
+
+
+def _other_sheet_hint(data: bytes, file_name: str, fmt: ImportFormat, current: str) -> str | None:
+    """When the chosen sheet lacks columns: the name of another sheet that has them all."""
+    from data_access.readers import sheet_names
+    from data_access.validation import map_headers
+
+    for name in sheet_names(data):
+        if name == current:
+            continue
+        try:
+            other = read_table(data, file_name, name)
+        except FileFormatError:
+            continue
+        if not map_headers(list(other.frame.columns), fmt).missing:
+            return f"Tabblad {name!r} heeft wel alle kolommen: kies dat tabblad"
+    return None
 
 
 def _overlaps(det: pd.DataFrame) -> int:

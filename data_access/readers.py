@@ -1,7 +1,7 @@
 """Readers for files made by Dutch users (Excel on Windows).
 
-Handles: ``.xlsx`` workbooks (first or named sheet, via openpyxl); encodings UTF-8 with or without byte-order mark and cp1252 (Windows-1252, what Dutch
-Excel writes for "CSV (gescheiden door lijstscheidingsteken)"); separators ``;`` and ``,``;
+Handles: ``.xlsx`` workbooks (first or named sheet, via openpyxl); encodings UTF-8 with or without byte-order mark, UTF-16 (Excel "Unicode-tekst") and cp1252 (Windows-1252, what Dutch
+Excel writes for "CSV (gescheiden door lijstscheidingsteken)"); separators ``;``, ``,``, tab and ``|``;
 CRLF line ends; trailing empty lines; dates as ``dd-mm-jjjj`` (also ``d-m-jjjj`` and ``dd/mm/jjjj``)
 or ISO ``jjjj-mm-dd``.
 """
@@ -47,6 +47,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode-tekst"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise FileFormatError(f"tekencodering UTF-16 niet leesbaar: {exc}") from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -90,14 +95,17 @@ def read_delimited(data: bytes, file_name: str) -> ReadResult:
     if data.startswith(b"PK\x03\x04"):
         raise FileFormatError(f"{file_name}: dit is een Excel-bestand (.xlsx), geen CSV. Sla het in Excel op als "
                               "'CSV (gescheiden door lijstscheidingsteken)' en importeer dat bestand.")
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data[:65536] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileFormatError(f"{file_name}: dit is geen tekstbestand (CSV); het bevat binaire gegevens.")
     text, encoding = decode_bytes(data)
     first_line = text.split("\n", 1)[0].rstrip("\r")
     if not text.strip() or not first_line.strip():
         raise FileFormatError(f"{file_name}: het bestand is leeg of heeft geen kopregel")
     header = first_line
-    separator = ";" if header.count(";") >= header.count(",") and header.count(";") > 0 else ","
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t", "|")}
+    separator = max(counts, key=lambda k: (counts[k], k == ";"))  # most frequent in the header; ';' on a tie
+    if counts[separator] == 0:
+        separator = ","  # a single column
     fast = _read_fast(text, separator)
     if fast is not None:
         frame, line_numbers = fast
@@ -238,6 +246,9 @@ def read_table(data: bytes, file_name: str, sheet: str | None = None) -> ReadRes
     """
     if data.startswith(XLSX_MAGIC):
         return read_xlsx(data, file_name, sheet)
+    if file_name.lower().endswith((".xlsx", ".xlsm")):
+        raise FileFormatError(f"{file_name}: geen geldig Excel-bestand (.xlsx): de inhoud is geen Excel-werkmap. "
+                              "Open het in Excel en sla het opnieuw op als .xlsx of als CSV.")
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileFormatError(f"{file_name}: dit is een oud Excel-bestand (.xls). Sla het in Excel op als .xlsx of als "
                               "'CSV (gescheiden door lijstscheidingsteken)'.")

@@ -42,7 +42,8 @@ def init_database(engine: sa.Engine, sample: bool = True, today: date | None = N
             related[kind].to_csv(buf, sep=";", index=False, lineterminator="\n")
             res = importers.import_file(engine, kind, buf.getvalue().encode("utf-8"), f"synthetische_{kind}.csv",
                                         username="init", synthetic=True, today=today)
-            summary[f"sample_{kind}"] = res.inserted
+            main = "notification" if kind == "notifications" else None  # notifications update the episodes
+            summary[f"sample_{kind}"] = res.details[main]["inserted"] if main else res.inserted
     if meta.data_origin(engine) == "synthetic":
         summary["demo_accounts_created"] = users.ensure_demo_accounts(engine)
     audit.log_event(engine, "init", None, "init", None, {k: v for k, v in summary.items() if k != "reference"})

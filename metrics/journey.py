@@ -357,13 +357,17 @@ def task_gemeente_matrix(catalogue: pd.DataFrame, task_counts: pd.DataFrame, arr
     return pd.DataFrame(rows, columns=["task_code", "gm_code", "kind", "value", "status", "records"])
 
 
-def survey_matrix(survey: pd.DataFrame) -> pd.DataFrame:
+SURVEY_MIN_ANSWERS = 5  # fewer answers per task and party: too few to read a share (and to keep a respondent's answer private)
+
+
+def survey_matrix(survey: pd.DataFrame, min_answers: int = SURVEY_MIN_ANSWERS) -> pd.DataFrame:
     """The survey's 'weet niet' share per task and party.
 
     Input: :func:`survey_counts` (task_code, party, answer, n). Output, one row per (task, party)
     with answers: ``task_code, party, answers`` (int, the denominator), ``dont_know`` (int) and
-    ``dont_know_share`` (fraction). Survey answers are about organisations' work, not about
-    detainees: no disclosure control (as in :func:`services.journey.ownership`).
+    ``dont_know_share`` (fraction; NaN when fewer than ``min_answers`` answers: too few to read,
+    and a single respondent's answer would show). Survey answers are about organisations' work,
+    not about detainees, so no other disclosure rule applies.
     """
     if survey.empty:
         return pd.DataFrame(columns=["task_code", "party", "answers", "dont_know", "dont_know_share"])
@@ -372,7 +376,7 @@ def survey_matrix(survey: pd.DataFrame) -> pd.DataFrame:
                         "dont_know": survey[survey["answer"] == "weet niet"].groupby(["task_code", "party"])["n"].sum()})
     out["dont_know"] = out["dont_know"].fillna(0).astype(int)
     out["answers"] = out["answers"].astype(int)
-    out["dont_know_share"] = out["dont_know"] / out["answers"]
+    out["dont_know_share"] = (out["dont_know"] / out["answers"]).where(out["answers"] >= min_answers)
     return out.reset_index()
 
 

@@ -145,9 +145,15 @@ else:
     fig.update_yaxes(autorange="reversed", type="category", tickformat="")
     ui.chart(ui.style_figure(fig, height=max(300, 26 * len(rows) + 140)),
              "Heatmap: per taak en partij van de respondent het aandeel enquête-antwoorden 'weet niet' op de vraag of de taak wordt "
-             "uitgevoerd; een leeg vak: geen antwoorden.")
+             f"uitgevoerd; een leeg vak: geen of minder dan {journey.SURVEY_MIN_ANSWERS} antwoorden.")
     st.caption("Noemer per vak: de antwoorden van respondenten van die partij over die taak (hele regio; de enquête gaat over het werk "
-               "van organisaties, niet over gedetineerden). Weinig antwoorden per vak: lees de kleuren als indicatie.")
+               f"van organisaties, niet over gedetineerden). Vakken met minder dan {journey.SURVEY_MIN_ANSWERS} antwoorden tonen geen "
+               "percentage: te weinig om te lezen, en het antwoord van één respondent blijft zo verborgen.")
+    survey_table = pd.DataFrame({p: [("–" if pd.isna(z.loc[r, p]) else fmt_pct(z.loc[r, p], 0))
+                                     + ("" if pd.isna(n.loc[r, p]) else f" (n={int(n.loc[r, p])})") for r in rows] for p in parties},
+                                index=pd.Index([labels[r] for r in rows], name="Taak"))
+    st.dataframe(survey_table, width="stretch")
+    ui.downloads(viewer, survey_table, "enquete_weet_niet")
 
 # --- cases behind a gap (roles with case access only; role-filtered in SQL, audited, never cached)
 if policy.has_case_access(viewer):
@@ -169,16 +175,16 @@ if policy.has_case_access(viewer):
                 view = cases.assign(
                     duurklasse=cases["duurklasse"].map(BAND_LABELS).fillna("nog in detentie"),
                     duur_dagen=cases["duur_dagen"].map(lambda v: "" if pd.isna(v) else str(int(v))),
-                    **{c: pd.to_datetime(cases[c]) for c in ("datum_aanvang", "datum_einde", "verwachte_einddatum") if c in cases},
+                    **{c: pd.to_datetime(cases[c]).dt.strftime("%d-%m-%Y").fillna("")  # empty, not 'None'
+                       for c in ("datum_aanvang", "datum_einde", "verwachte_einddatum") if c in cases},
                 )
                 st.write(f"{fmt_int(len(cases))} detenties met taak {task} niet uitgevoerd of onbekend")
                 st.dataframe(view, hide_index=True, width="stretch", column_config={
                     "persoonssleutel": "Persoonssleutel", "analysesleutel": "Analysesleutel",
                     "geboortejaar": st.column_config.NumberColumn("Geboortejaar", format="%d"),
                     "geboortejaar_klasse": "Geboortejaar (klasse)", "gemeente": "Gemeente", "inrichting": "Inrichting",
-                    "datum_aanvang": st.column_config.DateColumn("Aanvang", format="DD-MM-YYYY"),
-                    "datum_einde": st.column_config.DateColumn("Einde", format="DD-MM-YYYY"),
-                    "verwachte_einddatum": st.column_config.DateColumn("Verwacht einde", format="DD-MM-YYYY"),
+                    "datum_aanvang": "Aanvang", "datum_einde": "Einde",
+                    "verwachte_einddatum": "Verwacht einde",
                     "maand_aanvang": "Maand aanvang", "maand_einde": "Maand einde", "verwachte_maand_einde": "Verwachte maand einde",
                     "duur_dagen": "Duur (dagen)", "duurklasse": "Duurklasse", "taakstatus": "Taakstatus",
                 })

@@ -106,7 +106,7 @@ else:
     else:
         how = f"tabblad '{preview['sheet']}'" if preview["encoding"] == "xlsx" else \
             f"codering {preview['encoding']}, scheidingsteken '{preview['separator']}'"
-        st.caption(f"{upload.name}: {fmt_int(preview['rows'])} gegevensrijen, {how}. De eerste {PREVIEW_ROWS} rijen zoals "
+        st.caption(f"{upload.name}: {fmt_int(preview['rows'])} {'gegevensrij' if preview['rows'] == 1 else 'gegevensrijen'}, {how}. De eerste {PREVIEW_ROWS} rijen zoals "
                    "gelezen (links het rijnummer in het bestand; de kopregel is rij 1):")
         st.dataframe(preview["head"], width="stretch")
         mapping = map_headers(preview["columns"], fmt)
@@ -160,7 +160,8 @@ def _rollback(batch_id: int, file_name: str) -> None:
     else:
         st.cache_data.clear()
         st.session_state["imp_rollback"] = ("success", f"Import {batch_id} ({file_name}) is teruggedraaid: "
-                                            f"{fmt_int(res['deleted'])} rijen verwijderd, {fmt_int(res['restored'])} rijen hersteld.")
+                                            f"{fmt_int(res['deleted'])} rijen verwijderd en {fmt_int(res['restored'])} hersteld, "
+                                            "geteld over alle tabellen (een bezoek met gesprekken telt bijvoorbeeld in twee tabellen).")
     st.session_state.pop("imp_outcome", None)
 
 

@@ -178,7 +178,7 @@ def test_import_excel_sheet(db, tmp_path):
     assert code == 2 and "tabblad 'Blad1' bestaat niet; tabbladen: voorblad, detenties" in err
     code, out, err = run_cli("--db", db, "import", "detenties", str(tmp_path / "export.xlsx"), "--sheet", "detenties")
     assert code == 0, err
-    assert out.splitlines()[0] == "export.xlsx: 1 rijen gelezen; 1 nieuw, 0 bijgewerkt, 0 ongewijzigd (Excel, tabblad 'detenties')."
+    assert out.splitlines()[0] == "export.xlsx: 1 rij gelezen; 1 nieuw, 0 bijgewerkt, 0 ongewijzigd (Excel, tabblad 'detenties')."
 
 
 def test_batches_json(db, files):

@@ -683,10 +683,11 @@ def test_child_rows_need_a_known_detention(eng, kind):
     fmt = get_format(kind)
     err = reject(eng, kind, import_templates.template_csv(kind))
     by = "datum_uitstroom (datum_einde)" if kind == "recidivism" else "datum_aanvang"
-    reason = f"geen detentie bekend met deze bron_id en {by}; importeer eerst de detenties of meldingen"
+    col = by.split(" ")[0]
+    reason = f"geen detentie bekend met bron_id 'A-1001' en deze {by}; importeer eerst de detenties of meldingen"
     n = len(fmt.example_rows)
     assert [(p.row, p.column, p.value, p.reason) for p in err.problems] == [
-        (line, by.split(" ")[0], "A-1001", reason) for line in range(2, n + 2)]
+        (line, col, fmt.example_rows[line - 2][col], reason) for line in range(2, n + 2)]
 
 
 @pytest.mark.parametrize("kind, overrides", [
@@ -909,3 +910,27 @@ def test_survey_respondent_is_pseudonymised(eng):
     assert pseudonymise("R-017", namespace="respondent") != pseudonymise("R-017")  # another namespace than bron_id
     text = stored_text(eng)
     assert "R-017" not in text and "R-018" not in text
+
+
+def test_tab_and_utf16_files_are_read(eng):
+    text = import_templates.template_csv("detentions").decode("utf-8-sig").replace(";", "\t")
+    imp(eng, "detentions", text.encode("utf-16"))
+    assert len(rows(eng, "detention", "person_key")) == 2
+
+
+def test_a_non_excel_file_named_xlsx_gets_a_clear_message(eng):
+    err = reject(eng, "detentions", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "plaatje.xlsx")
+    assert "geen geldig Excel-bestand" in err.problems[0].reason
+
+
+def test_wrong_sheet_names_the_sheet_that_fits(eng):
+    import io
+
+    import pandas as pd
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        pd.DataFrame({"Toelichting": ["zie tabblad Detenties"]}).to_excel(xw, sheet_name="Toelichting", index=False)
+        import_templates.template_frame("detentions").to_excel(xw, sheet_name="Detenties", index=False)
+    err = reject(eng, "detentions", buf.getvalue(), "twee.xlsx")
+    assert "Tabblad 'Detenties' heeft wel alle kolommen" in err.problems[0].reason

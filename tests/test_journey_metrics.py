@@ -112,8 +112,10 @@ def test_task_gemeente_matrix(journey_db):
 
 
 def test_survey_matrix(journey_db):
-    s = journey.survey_matrix(jq.survey_counts(journey_db, TODAY)).set_index(["task_code", "party"])
+    s = journey.survey_matrix(jq.survey_counts(journey_db, TODAY), min_answers=1).set_index(["task_code", "party"])
     assert s.loc[("SN-03", "gemeente"), "dont_know_share"] == 1.0
+    default = journey.survey_matrix(jq.survey_counts(journey_db, TODAY)).set_index(["task_code", "party"])
+    assert pd.isna(default.loc[("SN-03", "gemeente"), "dont_know_share"])  # 1 answer: fewer than 5, not shown
     assert (s.loc[("SN-03", "PI"), "answers"], s.loc[("SN-03", "PI"), "dont_know"]) == (1, 0)
     assert journey.survey_matrix(pd.DataFrame(columns=["task_code", "party", "answer", "n"])).empty
 

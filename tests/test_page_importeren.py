@@ -375,7 +375,7 @@ def test_rollback_of_the_latest_import(purged_app):
     assert not button.disabled
     button.click().run()
     assert not at.exception, exception_text(at)
-    assert f"Import {latest} (bladen.csv) is teruggedraaid: 8 rijen verwijderd, 0 rijen hersteld." in texts(at, "success")
+    assert f"Import {latest} (bladen.csv) is teruggedraaid: 8 rijen verwijderd en 0 hersteld, geteld over alle tabellen (een bezoek met gesprekken telt bijvoorbeeld in twee tabellen)." in texts(at, "success")
     assert _count(url, "info_sheet") == 0 and _count(url, "detention") == 17
     assert sql_rows(url, "SELECT status, rolled_back_by FROM import_batch WHERE id = :i", i=latest) == [("teruggedraaid", "zvh-echt")]
     history = _history(at).set_index("id")
