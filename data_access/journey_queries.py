@@ -15,7 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access import audit, policy, schema
-from data_access.queries import Filters, _band_expr
+from data_access.queries import Filters, _band_expr, case_frame
 from metrics.durations import SHORT_MAX_DAYS_EXCLUSIVE
 
 d = schema.detention
@@ -309,8 +309,6 @@ def gap_cases(engine: sa.Engine, viewer: policy.Viewer, task_code: str, f: Filte
     Writes a ``view_cases`` audit line with target ``eigenaarschap:<task>``.
     Raises :class:`policy.AccessDenied` for roles without case access.
     """
-    from data_access.queries import _analysis_key
-
     scope = policy.case_scope(viewer)  # raises AccessDenied before anything is read
     m, i, p = schema.municipality, schema.institution, schema.person
     q = (
@@ -335,17 +333,5 @@ def gap_cases(engine: sa.Engine, viewer: policy.Viewer, task_code: str, f: Filte
         audit.log_event(conn, viewer.username, viewer.role, "view_cases", f"eigenaarschap:{task_code}",
                         dict(task=task_code, date_from=f.date_from, date_to=f.date_to, gemeenten=f.gm_codes, scope=scope,
                              rows=len(df)))
-    if viewer.role == "analist":
-        df.insert(0, "analysesleutel", df.pop("person_key").map(_analysis_key))
-        by = df.pop("birth_year")
-        df.insert(1, "geboortejaar_klasse", by.map(lambda y: "" if pd.isna(y) else f"{int(y) // 5 * 5}-{int(y) // 5 * 5 + 4}"))
-    else:
-        df.insert(0, "persoonssleutel", df.pop("person_key").str[:12])
-        df.insert(1, "geboortejaar", df.pop("birth_year").astype("Int64"))
-    df = df.rename(columns={"admission_date": "datum_aanvang", "release_date": "datum_einde", "expected_release_date": "verwachte_einddatum"})
-    if viewer.role == "analist":
-        month = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m").fillna("")  # noqa: E731
-        df["maand_aanvang"], df["maand_einde"] = month(df["datum_aanvang"]), month(df["datum_einde"])
-        df["verwachte_maand_einde"] = month(df["verwachte_einddatum"])
-    df["duur_dagen"] = df["duur_dagen"].astype("Int64")
+    df = case_frame(df, viewer)
     return df[list(policy.case_columns(viewer)) + ["taakstatus"]]

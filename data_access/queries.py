@@ -164,6 +164,28 @@ def _analysis_key(person_key: str) -> str:
 CASE_PAGE_SIZE = 50
 
 
+def case_frame(df: pd.DataFrame, viewer: policy.Viewer) -> pd.DataFrame:
+    """Case rows as the viewer may see them (policy.case_columns), from a query frame with
+    ``person_key, birth_year, admission_date, release_date, expected_release_date, duur_dagen``
+    (plus other columns, kept). Analist: a one-way analysis key, a 5-year birth band and months
+    instead of dates; other case roles: a shortened person key and the birth year."""
+    df = df.copy()
+    if viewer.role == "analist":
+        df.insert(0, "analysesleutel", df.pop("person_key").map(_analysis_key))
+        by = df.pop("birth_year")
+        df.insert(1, "geboortejaar_klasse", by.map(lambda y: "" if pd.isna(y) else f"{int(y) // 5 * 5}-{int(y) // 5 * 5 + 4}"))
+    else:
+        df.insert(0, "persoonssleutel", df.pop("person_key").str[:12])
+        df.insert(1, "geboortejaar", df.pop("birth_year").astype("Int64"))
+    df = df.rename(columns={"admission_date": "datum_aanvang", "release_date": "datum_einde", "expected_release_date": "verwachte_einddatum"})
+    if viewer.role == "analist":
+        month = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m").fillna("")  # noqa: E731
+        df["maand_aanvang"], df["maand_einde"] = month(df["datum_aanvang"]), month(df["datum_einde"])
+        df["verwachte_maand_einde"] = month(df["verwachte_einddatum"])
+    df["duur_dagen"] = df["duur_dagen"].astype("Int64")
+    return df
+
+
 def case_list(
     engine: sa.Engine,
     viewer: policy.Viewer,
@@ -206,19 +228,7 @@ def case_list(
         audit.log_event(conn, viewer.username, viewer.role, "view_cases", audit_target,
                         dict(date_from=f.date_from, date_to=f.date_to, gemeenten=f.gm_codes, scope=scope,
                              only_in_detention=only_in_detention, offset=offset, rows=len(df)))
-    if viewer.role == "analist":
-        df.insert(0, "analysesleutel", df.pop("person_key").map(_analysis_key))
-        by = df.pop("birth_year")
-        df.insert(1, "geboortejaar_klasse", by.map(lambda y: "" if pd.isna(y) else f"{int(y) // 5 * 5}-{int(y) // 5 * 5 + 4}"))
-    else:
-        df.insert(0, "persoonssleutel", df.pop("person_key").str[:12])
-        df.insert(1, "geboortejaar", df.pop("birth_year").astype("Int64"))
-    df = df.rename(columns={"admission_date": "datum_aanvang", "release_date": "datum_einde", "expected_release_date": "verwachte_einddatum"})
-    if viewer.role == "analist":
-        month = lambda s: pd.to_datetime(s).dt.strftime("%Y-%m").fillna("")  # noqa: E731
-        df["maand_aanvang"], df["maand_einde"] = month(df["datum_aanvang"]), month(df["datum_einde"])
-        df["verwachte_maand_einde"] = month(df["verwachte_einddatum"])
-    df["duur_dagen"] = df["duur_dagen"].astype("Int64")
+    df = case_frame(df, viewer)
     return df[list(policy.case_columns(viewer))], total
 
 

@@ -4,10 +4,10 @@ import streamlit as st
 
 from metrics import inflow
 from metrics.durations import BAND_LABELS
-
-STAY_LABELS = {"kort": "< 4 weken", "middel": "≥ 4 weken", "lang": "≥ 4 weken"}
 from services import core
 from ui import cache, components as ui, context
+
+STAY_LABELS = {"kort": "< 4 weken", "middel": "≥ 4 weken", "lang": "≥ 4 weken"}
 
 viewer = context.require_page("detentieduur")
 ui.page_header("Detentieduur", "Hoe lang zitten inwoners vast: kort (< 4 weken), 4 weken tot 3 maanden, of langer?")

@@ -1,5 +1,4 @@
 """Gegevens importeren: every import format in, previewed, checked, stored all-or-nothing, and rolled back."""
-import pandas as pd
 import streamlit as st
 
 from data_access import import_store, import_templates, importers, policy, queries
