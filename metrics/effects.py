@@ -1,0 +1,127 @@
+"""Effect of an intervention on a binary outcome from observational data (issue "Does it work?").
+
+Who gets an intervention is not random (ARCHITECTURE.md "Statistics that must be honest"), so next
+to the raw difference this module gives an adjusted estimate:
+
+* propensity score ``e(x) = P(treated | x)`` by logistic regression (scikit-learn) on the
+  documented covariates;
+* the doubly robust AIPW estimator of the average treatment effect (risk difference), combining
+  inverse probability weighting with an outcome model per group (Robins, Rotnitzky & Zhao 1994;
+  Glynn & Quinn 2010), which is consistent when either model is right;
+* a percentile bootstrap interval (resampling people, both models refitted each time);
+* covariate balance: standardised mean differences before and after weighting (|SMD| < 0.1 is
+  the usual rule of thumb, Austin 2011);
+* refusal, with a Dutch reason, when a group is too small or the propensity overlap is poor.
+
+Units: effects are risk differences in fractions (-1..1); negative means fewer outcomes (e.g. less
+recidivism) with the intervention.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+MIN_GROUP = 20  # persons per group below which no estimate is given
+OVERLAP_BOUNDS = (0.05, 0.95)  # propensity outside these bounds counts as poor overlap
+MAX_OUTSIDE_SHARE = 0.10  # refuse when more than this share of persons lies outside the bounds
+
+
+@dataclass
+class EffectEstimate:
+    """Result for one intervention. ``refused`` holds a Dutch reason when no estimate is given
+    (then the effect fields are None). Fractions throughout."""
+
+    n_treated: int
+    n_control: int
+    raw: float | None
+    raw_ci: tuple[float, float] | None
+    adjusted: float | None = None
+    adjusted_ci: tuple[float, float] | None = None
+    balance: pd.DataFrame = field(default_factory=pd.DataFrame)  # covariate, smd_before, smd_after
+    propensity: pd.DataFrame = field(default_factory=pd.DataFrame)  # treated (bool), score (float)
+    outside_overlap: float | None = None  # share of persons with a score outside OVERLAP_BOUNDS
+    refused: str | None = None
+
+
+def _design(frame: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
+    """Numeric design matrix: numbers kept, categories one-hot (first level dropped), standardised."""
+    x = pd.get_dummies(frame[covariates], drop_first=True, dtype=float)
+    sd = x.std(ddof=0).replace(0, 1.0)
+    return (x - x.mean()) / sd
+
+
+def _smd(x: pd.DataFrame, t: np.ndarray, w: np.ndarray | None = None) -> pd.Series:
+    w = np.ones(len(t)) if w is None else w
+    out = {}
+    for c in x.columns:
+        v = x[c].to_numpy(dtype=float)
+        m1 = np.average(v[t], weights=w[t])
+        m0 = np.average(v[~t], weights=w[~t])
+        s = np.sqrt((v[t].var() + v[~t].var()) / 2) or 1.0
+        out[c] = (m1 - m0) / s
+    return pd.Series(out)
+
+
+def _fit_aipw(x: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    ps = LogisticRegression(max_iter=2000).fit(x, t).predict_proba(x)[:, 1]
+    ps = np.clip(ps, 0.01, 0.99)
+    mu1 = LogisticRegression(max_iter=2000).fit(x[t], y[t]).predict_proba(x)[:, 1] if len(set(y[t])) > 1 else np.full(len(y), y[t].mean())
+    mu0 = LogisticRegression(max_iter=2000).fit(x[~t], y[~t]).predict_proba(x)[:, 1] if len(set(y[~t])) > 1 else np.full(len(y), y[~t].mean())
+    est = np.mean(mu1 - mu0 + t * (y - mu1) / ps - (~t) * (y - mu0) / (1 - ps))
+    return float(est), ps
+
+
+def _raw_ci(y1: np.ndarray, y0: np.ndarray) -> tuple[float, float]:
+    p1, p0 = y1.mean(), y0.mean()
+    se = np.sqrt(p1 * (1 - p1) / len(y1) + p0 * (1 - p0) / len(y0))
+    return (float(p1 - p0 - 1.959964 * se), float(p1 - p0 + 1.959964 * se))
+
+
+def estimate_effect(frame: pd.DataFrame, treatment: str, outcome: str, covariates: list[str], n_boot: int = 200,
+                    seed: int = 1, min_group: int = MIN_GROUP) -> EffectEstimate:
+    """Raw and doubly robust (AIPW) effect of ``treatment`` (bool column) on ``outcome`` (bool column).
+
+    ``covariates``: columns measured before the intervention (numbers or categories). Rows with a
+    missing value in any used column are left out. Returns :class:`EffectEstimate`; refuses (with
+    the reason) when either group has fewer than ``min_group`` persons, when the outcome does not
+    vary, or when more than 10% of persons have a propensity outside 0.05-0.95.
+    """
+    df = frame[[treatment, outcome, *covariates]].dropna()
+    t = df[treatment].astype(bool).to_numpy()
+    y = df[outcome].astype(bool).to_numpy().astype(float)
+    n1, n0 = int(t.sum()), int((~t).sum())
+    if n1 < min_group or n0 < min_group:
+        return EffectEstimate(n1, n0, None, None, refused=f"te weinig personen: {n1} met en {n0} zonder de interventie "
+                                                           f"(minstens {min_group} per groep nodig)")
+    raw = float(y[t].mean() - y[~t].mean())
+    est = EffectEstimate(n1, n0, raw, _raw_ci(y[t], y[~t]))
+    if y.min() == y.max():
+        est.refused = "de uitkomst varieert niet (iedereen of niemand recidiveerde): geen schatting mogelijk"
+        return est
+    x_frame = _design(df, covariates)
+    x = x_frame.to_numpy()
+    adjusted, ps = _fit_aipw(x, t, y)
+    est.propensity = pd.DataFrame({"treated": t, "score": ps})
+    outside = float(np.mean((ps < OVERLAP_BOUNDS[0]) | (ps > OVERLAP_BOUNDS[1])))
+    est.outside_overlap = outside
+    w = np.where(t, 1 / ps, 1 / (1 - ps))
+    est.balance = pd.DataFrame({"smd_before": _smd(x_frame, t), "smd_after": _smd(x_frame, t, w)}).rename_axis("covariate").reset_index()
+    if outside > MAX_OUTSIDE_SHARE:
+        est.refused = (f"te weinig overlap: {outside:.0%} van de personen heeft een kans op de interventie onder "
+                       f"{OVERLAP_BOUNDS[0]:.0%} of boven {OVERLAP_BOUNDS[1]:.0%}; de groepen zijn niet vergelijkbaar").replace(".", ",")
+        return est
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, len(y), len(y))
+        tb, yb = t[idx], y[idx]
+        if tb.sum() < 2 or (~tb).sum() < 2:
+            continue
+        boots.append(_fit_aipw(x[idx], tb, yb)[0])
+    est.adjusted = adjusted
+    est.adjusted_ci = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
+    return est
