@@ -14,6 +14,8 @@ Everything runs on the caller's connection, inside the caller's transaction.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -96,6 +98,18 @@ def _duck_frame(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
     return out
 
 
+@contextmanager
+def _duck_view(conn: sa.Connection, name: str, frame: pd.DataFrame, table: sa.Table) -> Iterator[object]:
+    """``frame`` visible to DuckDB SQL as view ``name`` on this connection (and transaction);
+    yields the DuckDB connection and unregisters the view afterwards."""
+    duck = conn.connection.driver_connection
+    duck.register(name, _duck_frame(frame, table))
+    try:
+        yield duck
+    finally:
+        duck.unregister(name)
+
+
 def allocate_ids(conn: sa.Connection, table: sa.Table, n: int) -> list[int]:
     """``n`` new values from the table's id sequence (``<table>_id_seq``)."""
     if n == 0:
@@ -119,14 +133,10 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> in
     if "id" in table.c and "id" not in frame.columns:
         frame.insert(0, "id", allocate_ids(conn, table, len(frame)))
     if _is_duckdb(conn) and len(frame) >= _BULK_MIN:
-        duck = conn.connection.driver_connection
         view = f"_tkm_insert_{table.name}"
-        duck.register(view, _duck_frame(frame, table))
-        try:
+        with _duck_view(conn, view, frame, table):
             cols = ", ".join(f'"{c}"' for c in frame.columns)
             conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM {view}')
-        finally:
-            duck.unregister(view)
     else:
         recs = _records(frame, table)
         for i in range(0, len(recs), _CHUNK):
@@ -140,15 +150,11 @@ def fetch_existing(conn: sa.Connection, table: sa.Table, key_cols: list[str], ke
     if keys.empty:
         return pd.DataFrame(columns=[c.name for c in table.c])
     if _is_duckdb(conn) and len(keys) >= _BULK_MIN:
-        duck = conn.connection.driver_connection
         view = f"_tkm_keys_{table.name}"
-        duck.register(view, _duck_frame(keys, table))
-        try:
+        with _duck_view(conn, view, keys, table) as duck:
             on = " AND ".join(f't."{k}" = k."{k}"' for k in key_cols)
             # DuckDB's own result conversion (Arrow) is much faster than row-wise fetching
             found = duck.execute(f'SELECT t.* FROM "{table.name}" t JOIN {view} k ON {on}').df()
-        finally:
-            duck.unregister(view)
         for c in table.c:  # DuckDB returns DATE as datetime64; callers expect what read_sql gives
             if isinstance(c.type, sa.Date) and not isinstance(c.type, sa.DateTime) and c.name in found:
                 found[c.name] = pd.to_datetime(found[c.name]).dt.date.astype(object).where(found[c.name].notna(), None)
@@ -185,15 +191,11 @@ def _update_rows(conn: sa.Connection, table: sa.Table, key_cols: list[str], fram
     if frame.empty or not value_cols:
         return
     if _is_duckdb(conn) and len(frame) >= _BULK_MIN:
-        duck = conn.connection.driver_connection
         view = f"_tkm_update_{table.name}"
-        duck.register(view, _duck_frame(frame, table))
-        try:
+        with _duck_view(conn, view, frame, table):
             sets = ", ".join(f'"{c}" = s."{c}"' for c in value_cols)
             on = " AND ".join(f'"{table.name}"."{k}" = s."{k}"' for k in key_cols)
             conn.exec_driver_sql(f'UPDATE "{table.name}" SET {sets} FROM {view} s WHERE {on}')
-        finally:
-            duck.unregister(view)
         return
     stmt = table.update().where(sa.and_(*[table.c[k] == sa.bindparam(f"k_{k}") for k in key_cols])).values(
         {c: sa.bindparam(f"v_{c}") for c in value_cols})

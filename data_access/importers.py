@@ -151,6 +151,16 @@ def _detention_tables(v: pd.DataFrame) -> dict[str, pd.DataFrame]:
 _KIND_ORDER = {"aanvang": 0, "overplaatsing": 1, "einde": 2}
 
 
+def _number_episodes(n: pd.DataFrame) -> pd.DataFrame:
+    """Notifications sorted per person by date (aanvang, overplaatsing, einde on the same day), with
+    ``_p`` (int code of the person: grouping on integers, not 64-character keys) and ``_ep`` (the
+    episode number: the count of aanvang notifications so far; 0 before the first)."""
+    out = n.assign(_order=n["kind"].map(_KIND_ORDER), _p=pd.factorize(n["person_key"])[0])
+    out = out.sort_values(["_p", "event_date", "_order"], kind="stable")
+    out["_ep"] = (out["kind"] == "aanvang").astype(int).groupby(out["_p"]).cumsum()
+    return out
+
+
 def pair_notifications(n: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
     """Pair notifications into detention episodes.
 
@@ -164,10 +174,7 @@ def pair_notifications(n: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, s
     episode has a notification with a file line); errors as
     ``(row index into n, Dutch reason)``.
     """
-    person_codes = pd.factorize(n["person_key"])[0]  # group on integers, not 64-character keys
-    n = n.assign(_order=n["kind"].map(_KIND_ORDER), _p=person_codes).sort_values(["_p", "event_date", "_order"], kind="stable")
-    is_start = (n["kind"] == "aanvang").astype(int)
-    n["_ep"] = is_start.groupby(n["_p"]).cumsum()
+    n = _number_episodes(n)
     errors: list[tuple[int, str]] = []
     for idx in n.index[(n["_ep"] == 0).to_numpy()]:
         errors.append((idx, f"{n.at[idx, 'kind']}melding zonder voorafgaande aanvangsmelding voor deze persoon; "
@@ -204,8 +211,8 @@ def pair_notifications(n: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[int, s
         "institution_path": path.reindex(first.index),
         "expected_release_date": g["expected_release_date"].last(),
         "from_file": n["_line"].notna().groupby(grp).any(),
-    }).reset_index(drop=True).assign(episode=0)
-    return ep.drop(columns=["episode"]), errors
+    }).reset_index(drop=True)
+    return ep, errors
 
 
 def _person_rows(conn: sa.Connection, v: pd.DataFrame, fmt: ImportFormat) -> pd.DataFrame:
@@ -236,9 +243,8 @@ def _drop_superseded_ends(n: pd.DataFrame) -> pd.DataFrame:
     (from the file or stored) falls in the same episode: the notification corrects the release date."""
     if not (n["_src"] == 2).any():
         return n
-    order = n.assign(_o=n["kind"].map(_KIND_ORDER)).sort_values(["person_key", "event_date", "_o"], kind="stable")
-    ep = (order["kind"] == "aanvang").astype(int).groupby(order["person_key"]).cumsum()
-    real_end = ((order["kind"] == "einde") & (order["_src"] != 2)).groupby([order["person_key"], ep]).transform("any")
+    order = _number_episodes(n)
+    real_end = ((order["kind"] == "einde") & (order["_src"] != 2)).groupby([order["_p"], order["_ep"]]).transform("any")
     drop = (order["kind"] == "einde") & (order["_src"] == 2) & real_end
     return n.drop(index=order.index[drop.to_numpy()])
 
