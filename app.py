@@ -13,7 +13,7 @@ import streamlit as st
 from data_access import audit, meta, policy, schema, settings, users
 from data_access.setup import init_database, schema_problem
 from ui import components, context
-from ui.navigation import PAGE_FILES, PAGE_ICONS
+from ui.navigation import PAGE_FILES, PAGE_ICONS, section_of
 
 st.set_page_config(page_title="Terugkeermonitor", page_icon="🧭", layout="wide")
 
@@ -126,11 +126,11 @@ def main() -> None:
         login_pages += [st.Page(login_page, title="Inloggen", url_path=key, visibility="hidden") for key in policy.PAGES]
         st.navigation(login_pages, position="hidden").run()
         return
-    pages = [
-        st.Page(PAGE_FILES[key], title=policy.PAGES[key], icon=PAGE_ICONS[key], url_path=key, default=(i == 0))
-        for i, key in enumerate(policy.allowed_pages(viewer))
-    ]
-    nav = st.navigation(pages)
+    pages: dict[str, list] = {}
+    for i, key in enumerate(policy.allowed_pages(viewer)):
+        pages.setdefault(section_of(key), []).append(
+            st.Page(PAGE_FILES[key], title=policy.PAGES[key], icon=PAGE_ICONS[key], url_path=key, default=(i == 0)))
+    nav = st.navigation(pages, expanded=True)
     with st.sidebar:
         who = policy.ROLES[viewer.role] + (f" · {viewer.gm_code}" if viewer.gm_code else "")
         st.markdown(f"**{viewer.username}**  \n{who}")

@@ -129,6 +129,30 @@ def cmd_journey(args) -> int:
     return 0
 
 
+def cmd_effects(args) -> int:
+    from data_access.settings import reference_date
+    from services import outcomes
+
+    def progress(done: int, total: int) -> None:
+        if args.progress:
+            print(f"interventie {done} van {total} geschat", file=sys.stderr, flush=True)
+
+    out = outcomes.effects_json(outcomes.effect_estimates(_engine(args), reference_date(), n_boot=args.bootstrap, progress=progress))
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    pct = lambda v: "–" if v is None else f"{100 * v:+.1f}".replace(".", ",")  # noqa: E731
+    print(f"Effect op recidive binnen twee jaar (procentpunt; negatief = minder recidive); {fmt_int(out['population'])} vrijlatingen.")
+    for r in out["interventions"]:
+        if r["adjusted_effect"] is None:
+            print(f"{r['label']:42} geen schatting: {r['refused']}")
+        else:
+            lo, hi = r["adjusted_ci"]
+            print(f"{r['label']:42} gecorrigeerd {pct(r['adjusted_effect'])} ({pct(lo)} tot {pct(hi)}); ruw {pct(r['raw_effect'])}; "
+                  f"{fmt_int(r['n_treated'])} met, {fmt_int(r['n_control'])} zonder")
+    return 0
+
+
 def cmd_formats(args) -> int:
     if args.markdown:
         print(import_templates.formats_markdown())
@@ -291,6 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--role", choices=list(policy.ROLES), help="rol; zonder deze optie geldt de meest beperkte (bestuur)")
     s.add_argument("--gemeente", help="alleen deze gemeente (naam of CBS-code)")
     s.set_defaults(func=cmd_journey)
+
+    s = sub.add_parser("effects", help="effect per interventie op recidive binnen twee jaar (ruw en gecorrigeerd, met interval)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--bootstrap", type=int, default=200, help="aantal bootstrap-herhalingen (standaard 200)")
+    s.add_argument("--progress", action="store_true", help="voortgang naar stderr")
+    s.set_defaults(func=cmd_effects)
 
     s = sub.add_parser("users", help="gebruikersbeheer (lokale accounts)")
     s.add_argument("action", choices=["list", "add", "set-role", "reset-password", "disable", "enable"])

@@ -34,6 +34,9 @@ PAGES: dict[str, str] = {
     "klantreis": "Klantreis",
     "basisvoorwaarden": "Basisvoorwaarden",
     "eigenaarschap": "Eigenaarschap",
+    "recidive": "Recidive",
+    "interventies": "Interventies",
+    "risicomodel": "Risicomodel",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -43,7 +46,7 @@ PAGES: dict[str, str] = {
 }
 
 _AGGREGATE_PAGES = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap",
-                    "gepubliceerd")
+                    "recidive", "interventies", "risicomodel", "gepubliceerd")
 _ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "bestuur": _AGGREGATE_PAGES,
     "zvh": _AGGREGATE_PAGES + ("casussen", "import", "datakwaliteit"),

@@ -39,6 +39,7 @@ class EffectEstimate:
     raw_ci: tuple[float, float] | None
     adjusted: float | None = None
     adjusted_ci: tuple[float, float] | None = None
+    adjusted_se: float | None = None  # bootstrap standard error of the adjusted estimate
     balance: pd.DataFrame = field(default_factory=pd.DataFrame)  # covariate, smd_before, smd_after
     propensity: pd.DataFrame = field(default_factory=pd.DataFrame)  # treated (bool), score (float)
     outside_overlap: float | None = None  # share of persons with a score outside OVERLAP_BOUNDS
@@ -67,10 +68,10 @@ def _smd(x: pd.DataFrame, t: np.ndarray, w: np.ndarray | None = None) -> pd.Seri
 def _fit_aipw(x: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
-    ps = LogisticRegression(max_iter=2000).fit(x, t).predict_proba(x)[:, 1]
+    ps = LogisticRegression(max_iter=2000, solver="newton-cholesky").fit(x, t).predict_proba(x)[:, 1]
     ps = np.clip(ps, 0.01, 0.99)
-    mu1 = LogisticRegression(max_iter=2000).fit(x[t], y[t]).predict_proba(x)[:, 1] if len(set(y[t])) > 1 else np.full(len(y), y[t].mean())
-    mu0 = LogisticRegression(max_iter=2000).fit(x[~t], y[~t]).predict_proba(x)[:, 1] if len(set(y[~t])) > 1 else np.full(len(y), y[~t].mean())
+    mu1 = LogisticRegression(max_iter=2000, solver="newton-cholesky").fit(x[t], y[t]).predict_proba(x)[:, 1] if len(set(y[t])) > 1 else np.full(len(y), y[t].mean())
+    mu0 = LogisticRegression(max_iter=2000, solver="newton-cholesky").fit(x[~t], y[~t]).predict_proba(x)[:, 1] if len(set(y[~t])) > 1 else np.full(len(y), y[~t].mean())
     est = np.mean(mu1 - mu0 + t * (y - mu1) / ps - (~t) * (y - mu0) / (1 - ps))
     return float(est), ps
 
@@ -124,4 +125,50 @@ def estimate_effect(frame: pd.DataFrame, treatment: str, outcome: str, covariate
         boots.append(_fit_aipw(x[idx], tb, yb)[0])
     est.adjusted = adjusted
     est.adjusted_ci = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
+    est.adjusted_se = float(np.std(boots, ddof=1))
     return est
+
+
+#: covariates of the adjusted estimate: known at release, before the outcome (see
+#: data_access.outcome_queries for their definitions). Target-group flags are included; a column
+#: that does not vary (e.g. all 'onbekend') drops out of the models by itself.
+EFFECT_COVARIATES = ["age_band", "band", "prior", "intake_sheet", "problems", "top_x", "pga", "probation_supervision"]
+
+
+def analysis_population(outcomes: pd.DataFrame, registration_start) -> pd.DataFrame:
+    """The releases on which interventions are compared: a known two-year outcome (``eligible`` of
+    :func:`metrics.recidivism.two_year_outcomes`) and admitted on or after ``registration_start``
+    (date; before it interventions were not recorded, so 'no intervention' would be unknown).
+    Input: two-year outcomes with ``admission_date``; output: the subset (same columns)."""
+    if registration_start is None:
+        return outcomes.iloc[0:0]
+    keep = outcomes["eligible"] & (pd.to_datetime(outcomes["admission_date"]) >= pd.Timestamp(registration_start))
+    return outcomes[keep]
+
+
+def effects_table(population: pd.DataFrame, interventions: list[str], covariates: list[str] = EFFECT_COVARIATES,
+                  n_boot: int = 200, seed: int = 1, progress=None) -> dict[str, EffectEstimate]:
+    """:func:`estimate_effect` of each intervention (bool column ``iv_<kind>``) on ``recidivist``
+    over ``population`` (:func:`analysis_population`). Returns kind -> estimate, in the given order.
+    ``progress``: optional callable(done: int, total: int) for a progress bar."""
+    out = {}
+    for i, kind in enumerate(interventions):
+        out[kind] = estimate_effect(population, f"iv_{kind}", "recidivist", covariates, n_boot=n_boot, seed=seed)
+        if progress:
+            progress(i + 1, len(interventions))
+    return out
+
+
+def multiple_comparisons_note(estimates: dict[str, EffectEstimate]) -> str:
+    """Dutch warning about comparing several interventions at once ('' for one or none): with k
+    95%-intervals, about k x 5% of them exclude zero by chance alone even when nothing works; a
+    joint statement needs each interval at 1 - 5%/k (Bonferroni)."""
+    from metrics.formatting import fmt_num, fmt_pct
+
+    k = sum(e.adjusted is not None for e in estimates.values())
+    if k <= 1:
+        return ""
+    return (f"Er worden {k} interventies tegelijk vergeleken. Ook als geen enkele interventie werkt, sluiten gemiddeld "
+            f"{fmt_num(k * 0.05, 1)} van de {k} intervallen van 95% de nul toch uit, puur door toeval. Neem één 'duidelijke' "
+            f"uitkomst daarom niet als bewijs: voor een uitspraak over alle {k} samen is per interventie een interval van "
+            f"{fmt_pct(1 - 0.05 / k, 1)} nodig (Bonferroni), en dat is breder.")

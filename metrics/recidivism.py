@@ -3,10 +3,12 @@
 Rules (ARCHITECTURE.md "Statistics that must be honest"; report 2.1):
 
 * The standard window is two years (730 days) after release.
-* A person followed for less than two years after release, without a new offence in that time,
-  has **no** two-year outcome yet: they are left out of the two-year rate (never counted as
-  "no recidivism"). Someone who reoffended within two years counts as a recidivist whatever the
-  follow-up.
+* Only releases with two full years of possible follow-up count: followed for at least two
+  years, or (when a source stops following at the new offence) reoffended within two years and
+  released at least two years before the data date (the latest ``followed_until`` in the data). A
+  person released less than two years before the data date is left out of the two-year rate: never
+  counted as "no recidivism", and not as a recidivist either, since counting only the early
+  recidivists of a recent cohort (without their peers who did not reoffend) would inflate the rate.
 * Kaplan–Meier: time from release to the first new registered offence, censored at the date the
   person was followed until.
 
@@ -34,9 +36,9 @@ def two_year_outcomes(frame: pd.DataFrame, window_days: int = WINDOW_DAYS) -> pd
 
     Input columns: ``release_date``, ``reoffence_date`` (NaT/None when none seen), ``followed_until``
     (dates). Output: the input plus ``days_to_reoffence`` (float days or NaN), ``followed_days``
-    (int days), ``recidivist`` (bool: a new offence within ``window_days``), ``eligible`` (bool: the
-    two-year outcome is known -- a recidivist, or followed for at least ``window_days``).
-    Raises ``ValueError`` when a reoffence or follow-up date lies before the release.
+    (int days), ``recidivist`` (bool: a new offence within ``window_days``), ``eligible`` (bool: two
+    full years of follow-up, see the module docstring). Raises ``ValueError`` when a reoffence or
+    follow-up date lies before the release.
     """
     out = frame.copy()
     out["days_to_reoffence"] = _days(out["reoffence_date"], out["release_date"]).astype(float)
@@ -44,7 +46,9 @@ def two_year_outcomes(frame: pd.DataFrame, window_days: int = WINDOW_DAYS) -> pd
     if (out["days_to_reoffence"] < 0).any() or (out["followed_days"] < 0).any():
         raise ValueError("een recidive- of volgdatum ligt voor de vrijlating")
     out["recidivist"] = (out["days_to_reoffence"] <= window_days).fillna(False).astype(bool)
-    out["eligible"] = (out["recidivist"] | (out["followed_days"] >= window_days)).astype(bool)
+    data_date = pd.to_datetime(out["followed_until"]).max()
+    full_window = (data_date - pd.to_datetime(out["release_date"])).dt.days >= window_days
+    out["eligible"] = ((out["followed_days"] >= window_days) | (out["recidivist"] & full_window)).astype(bool)
     return out
 
 

@@ -32,9 +32,10 @@ Gaps follow the report's findings (chapter 4), as rough shares, not published fi
   (20%); "zo nodig" / "op verzoek" tasks ``niet nodig`` in 35%;
 * departure sheets: debts grow worse in 15% of cases and are rarely solved during detention
   (10%, 30% with debt help), work likewise (10%, 40% with a work or education route);
-* interventions more often for longer stays and for people with problems at intake; recidivism
-  within two years about 45% at baseline, lower after housing and income help. Issue 6 replaces this
-  with a generator with documented true effects.
+* interventions and recidivism from :mod:`sample_data.outcome_model`: known true effects per
+  intervention, confounded by risk (more problems and earlier detentions get more attention) and
+  motivation (the work route); a readmission within two years makes the release a recidivist.
+  :func:`write_ground_truth` writes the true effects to a file that only the tests read.
 """
 from __future__ import annotations
 
@@ -44,9 +45,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from data_access.import_formats import INTERVENTIONS, LIFE_DOMAINS
+from data_access.import_formats import LIFE_DOMAINS
 from data_access.reference import institution_rows, normalise_name, read_reference_csv
 from metrics.reachability import haversine_km
+from sample_data import outcome_model
 
 MONITOR_START = date(2023, 1, 1)
 FOLLOW_UP_LAG_DAYS = 60
@@ -73,12 +75,15 @@ def _parse(s: str) -> date | None:
     return None if not s else date(int(s[6:10]), int(s[3:5]), int(s[0:2]))
 
 
-def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -> dict[str, pd.DataFrame]:
+def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211, truth: dict | None = None) -> dict[str, pd.DataFrame]:
     """Frames per import format code (``notifications``, ``information-sheets``, ``journey-events``,
     ``tasks``, ``arrangements``, ``survey``, ``interventions``, ``recidivism``, ``visits``).
 
     ``detentions``: columns ``bron_id, gemeente, inrichting, datum_aanvang, datum_einde,
     verwachte_einddatum, geboortejaar`` (str, dates dd-mm-jjjj). Deterministic for a seed.
+    ``truth``: when a dict is given, it is filled with the true intervention effects over the
+    releases whose two-year outcome is known (:func:`sample_data.outcome_model.ground_truth`, plus
+    ``analysis_window``); only the tests read it.
     """
     rng = np.random.default_rng(seed + 7)
     det = detentions.copy()
@@ -90,6 +95,7 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
     out: dict[str, list[dict]] = {k: [] for k in ("notifications", "information-sheets", "journey-events", "tasks",
                                                   "interventions", "recidivism", "visits")}
     case_tasks = tasks[tasks["kind"].isin(["casus", "resultaat"])]
+    intake: dict[tuple[str, str], dict[str, str]] = {}  # (bron_id, datum_aanvang) -> domain statuses at intake
     for r in recent.itertuples(index=False):
         start, end, days = r.start, r.end, r.days
         long_, short = days > 91, days < 28
@@ -176,59 +182,121 @@ def generate_related(detentions: pd.DataFrame, today: date, seed: int = 20211) -
             done = start + timedelta(days=int(rng.integers(1, max(2, min(days, 60)))))
             out["tasks"].append(dict(base, taak=t.task_code, status=status, uitgevoerd_door=t.party if status == "uitgevoerd" else "",
                                      datum=_d(done) if status == "uitgevoerd" and done <= (end or today) else ""))
-        # interventions: more with longer stays and problems at intake
-        problems = sum(v == "niet op orde" for v in status_intake.values())
-        helped: set[str] = set()
-        for kind in INTERVENTIONS:
-            p = 0.08 + (0.15 if long_ else 0) + 0.04 * problems
-            if rng.random() >= p:
-                continue
-            s_day = start + timedelta(days=int(rng.integers(1, max(2, days + 30))))
-            if s_day > today:
-                continue
-            phase = "tijdens" if end is None or s_day <= end else "na"
-            e_day = s_day + timedelta(days=int(rng.integers(14, 180)))
-            finished = e_day <= today
-            status = ("afgerond" if rng.random() < 0.75 else "afgebroken") if finished else "lopend"
-            out["interventions"].append(dict(base, interventie=kind, aanbieder="", fase=phase, datum_start=_d(s_day),
-                                             datum_einde=_d(e_day) if finished else "", status=status))
-            if phase == "tijdens" and status != "afgebroken" and kind in _DOMAIN_OF_INTERVENTION:
-                helped.add(_DOMAIN_OF_INTERVENTION[kind])
-        # departure sheet for part of the released with an intake sheet: problems solved now and then,
-        # more often when an intervention for that domain ran during detention
-        if end is not None and status_intake and rng.random() < 0.6:
-            row = dict(base, moment="vertrek", datum_informatieblad=_d(end))
-            for dom, before in status_intake.items():
-                u = rng.random()
-                if before == "op orde":
-                    after = "niet op orde" if u < _P_WORSE.get(dom, 0.05) else "op orde"
-                elif before == "niet op orde":
-                    p_plain, p_helped = _P_SOLVED.get(dom, (0.3, 0.6))
-                    after = "op orde" if u < (p_helped if dom in helped else p_plain) else "niet op orde"
-                else:
-                    after = "onbekend" if u < 0.5 else ("op orde" if u < 0.7 else "niet op orde")
-                row[dom] = after
-            out["information-sheets"].append(row)
-    # recidivism: releases from 2021 up to the follow-up date
-    cutoff = today - timedelta(days=FOLLOW_UP_LAG_DAYS)
-    det_sorted = det.sort_values(["bron_id", "start"])
-    next_start = det_sorted.groupby("bron_id")["start"].shift(-1)
-    for r, nxt in zip(det_sorted.itertuples(index=False), next_start):
-        if r.end is None or r.end < date(2021, 1, 1) or r.end > cutoff:
-            continue
-        reoff = None
-        if nxt is not None and not pd.isna(nxt):
-            reoff = nxt - timedelta(days=int(rng.integers(0, 30)))
-        elif rng.random() < 0.35:
-            reoff = r.end + timedelta(days=int(rng.exponential(300)))
-        if reoff is not None and (reoff > cutoff or reoff < r.end):
-            reoff = None if reoff > cutoff else r.end
-        out["recidivism"].append(dict(bron_id=r.bron_id, datum_uitstroom=_d(r.end), datum_recidive=_d(reoff), gevolgd_tot=_d(cutoff)))
+        intake[r.bron_id, r.datum_aanvang] = status_intake
+    _interventions_and_outcomes(rng, det, intake, today, out, truth)
     frames = {k: pd.DataFrame(v).astype(str) for k, v in out.items()}
     frames["arrangements"] = _arrangements(rng, tasks, today)
     frames["survey"] = _survey(rng, tasks, today)
     frames["visits"] = _visits(rng, det, today)
     return frames
+
+
+def _covariates(det: pd.DataFrame, intake: dict, today: date) -> pd.DataFrame:
+    """The outcome model's covariates per detention (:data:`sample_data.outcome_model.COVARIATES`)."""
+    sheets = [intake.get((b, a)) for b, a in zip(det["bron_id"], det["datum_aanvang"])]
+    year = [(e or today).year for e in det["end"]]
+    order = det.assign(_o=range(len(det))).sort_values(["bron_id", "start"])
+    prior = order.groupby("bron_id").cumcount().clip(upper=2).reindex(det.index)
+    return pd.DataFrame({
+        "age_band": outcome_model.age_band(pd.Series(year, index=det.index) - det["geboortejaar"].astype(int)),
+        "band": ["kort" if d < 28 else "lang" if d > 91 else "middel" for d in det["days"]],
+        "prior": prior.astype(int), "intake_sheet": [s is not None and len(s) > 0 for s in sheets],
+        "problems": [sum(v == "niet op orde" for v in s.values()) if s else 0 for s in sheets]}, index=det.index)
+
+
+def _interventions_and_outcomes(rng: np.random.Generator, det: pd.DataFrame, intake: dict, today: date,
+                                out: dict[str, list[dict]], truth: dict | None) -> None:
+    """Interventions (from MONITOR_START), departure sheets and recidivism (releases from 2021) drawn
+    from :mod:`sample_data.outcome_model`, appended to ``out``; the truth goes into ``truth``."""
+    det = det.reset_index(drop=True)
+    cov = _covariates(det, intake, today)
+    recent = (det["start"] >= MONITOR_START).to_numpy()
+    treated = outcome_model.draw_treatments(cov, rng)
+    treated.loc[~recent, :] = False
+    cutoff = today - timedelta(days=FOLLOW_UP_LAG_DAYS)
+    order = det.sort_values(["bron_id", "start"])
+    next_start = order.groupby("bron_id")["start"].shift(-1).reindex(det.index)
+    lag = pd.Series(rng.integers(0, 30, len(det)), index=det.index)
+    # readmission-based reoffence: the day before a next admission minus 0-29 days
+    readmit_days = [((n - timedelta(days=int(g))) - e).days if e is not None and n is not None and not pd.isna(n) else np.nan
+                    for e, n, g in zip(det["end"], next_start, lag)]
+    readmit_days = np.maximum(np.array(readmit_days, float), 0)
+    forced = np.nan_to_num(readmit_days, nan=np.inf) <= outcome_model.WINDOW_DAYS
+    p, effects = outcome_model.outcome_probabilities(cov, treated, forced)
+    model_days = outcome_model.draw_reoffence_days(np.where(forced, 0.0, p), rng)
+    days_to = np.fmin(model_days, readmit_days)
+    for i, r in enumerate(det.itertuples(index=False)):
+        base = dict(bron_id=r.bron_id, datum_aanvang=r.datum_aanvang)
+        helped: set[str] = set()
+        if recent[i]:
+            for kind in outcome_model.TRUE_EFFECTS:
+                late = not treated.at[i, kind] and r.end is not None and rng.random() < 0.05
+                if not treated.at[i, kind] and not late:
+                    continue
+                if late:  # started too long after release to count as received (outcome_model.TREATED_WITHIN_DAYS)
+                    s_day = r.end + timedelta(days=int(rng.integers(outcome_model.TREATED_WITHIN_DAYS + 1, 181)))
+                elif r.days >= 3 and (r.end is None or rng.random() < 0.8):
+                    s_day = r.start + timedelta(days=int(rng.integers(1, r.days)))
+                else:
+                    s_day = (r.end or today) + timedelta(days=int(rng.integers(0, outcome_model.TREATED_WITHIN_DAYS + 1)))
+                if s_day > today:
+                    continue
+                phase = "tijdens" if r.end is None or s_day <= r.end else "na"
+                e_day = s_day + timedelta(days=int(rng.integers(14, 180)))
+                finished = e_day <= today
+                status = ("afgerond" if rng.random() < 0.75 else "afgebroken") if finished else "lopend"
+                out["interventions"].append(dict(base, interventie=kind, aanbieder="", fase=phase, datum_start=_d(s_day),
+                                                 datum_einde=_d(e_day) if finished else "", status=status))
+                if phase == "tijdens" and status != "afgebroken" and kind in _DOMAIN_OF_INTERVENTION:
+                    helped.add(_DOMAIN_OF_INTERVENTION[kind])
+        status_intake = intake.get((r.bron_id, r.datum_aanvang))
+        if r.end is not None and status_intake and rng.random() < 0.6:
+            out["information-sheets"].append(_departure_sheet(rng, base, r.end, status_intake, helped))
+        if r.end is None or r.end < date(2021, 1, 1) or r.end > cutoff:
+            continue
+        reoff = None if np.isnan(days_to[i]) else r.end + timedelta(days=int(days_to[i]))
+        out["recidivism"].append(dict(bron_id=r.bron_id, datum_uitstroom=_d(r.end),
+                                      datum_recidive=_d(reoff) if reoff is not None and reoff <= cutoff else "",
+                                      gevolgd_tot=_d(cutoff)))
+    if truth is not None:
+        first, last = outcome_model.analysis_window(today, FOLLOW_UP_LAG_DAYS, MONITOR_START)
+        pop = (recent & det["end"].map(lambda e: e is not None and e <= last)).to_numpy(bool)
+        truth.clear()
+        truth.update(analysis_window={"admitted_from": first.isoformat(), "released_until": last.isoformat(),
+                                      "releases": int(pop.sum())},
+                     effects=outcome_model.ground_truth(cov[pop], treated[pop], p[pop], effects[pop]))
+
+
+def _departure_sheet(rng: np.random.Generator, base: dict, end: date, status_intake: dict, helped: set[str]) -> dict:
+    """Departure sheet: problems solved now and then, more often when an intervention for that
+    domain ran during detention."""
+    row = dict(base, moment="vertrek", datum_informatieblad=_d(end))
+    for dom, before in status_intake.items():
+        u = rng.random()
+        if before == "op orde":
+            after = "niet op orde" if u < _P_WORSE.get(dom, 0.05) else "op orde"
+        elif before == "niet op orde":
+            p_plain, p_helped = _P_SOLVED.get(dom, (0.3, 0.6))
+            after = "op orde" if u < (p_helped if dom in helped else p_plain) else "niet op orde"
+        else:
+            after = "onbekend" if u < 0.5 else ("op orde" if u < 0.7 else "niet op orde")
+        row[dom] = after
+    return row
+
+
+def write_ground_truth(path, today: date, seed: int = 20211) -> dict:
+    """Write the sample's true intervention effects (JSON) for ``today`` and ``seed`` to ``path``
+    and return them. Only the tests read this file; the app never does."""
+    import json
+
+    from sample_data.generate import generate_detentions
+
+    truth: dict = {}
+    generate_related(generate_detentions(seed=seed, today=today), today, seed=seed, truth=truth)
+    truth.update(today=today.isoformat(), seed=seed, source="sample_data.outcome_model")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(truth, fh, indent=2, sort_keys=True)
+    return truth
 
 
 def _arrangements(rng: np.random.Generator, tasks: pd.DataFrame, today: date) -> pd.DataFrame:

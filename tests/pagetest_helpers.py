@@ -75,6 +75,9 @@ PAGE_TITLES = {
     "klantreis": "Klantreis",
     "basisvoorwaarden": "Basisvoorwaarden",
     "eigenaarschap": "Eigenaarschap",
+    "recidive": "Recidive",
+    "interventies": "Interventies",
+    "risicomodel": "Risicomodel",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -83,7 +86,8 @@ PAGE_TITLES = {
     "gebruikers": "Gebruikers",
 }
 
-AGGREGATE = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap", "gepubliceerd")
+AGGREGATE = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap", "recidive",
+             "interventies", "risicomodel", "gepubliceerd")
 #: The page list per role, written out independently of data_access.policy.
 ROLE_PAGES = {
     "bestuur": AGGREGATE,

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from data_access.import_formats import INTERVENTIONS
 from sample_data.generate import generate_detentions
 from tests.conftest import CASES, ROOT, TODAY
 
@@ -101,3 +102,24 @@ def test_purge_demo_command(tmp_path):
     code, out, err = run("--db", url, "import", "detentions", str(CASES / "detenties_utf8_bom.csv"))
     assert code == 0, err
     assert "3 nieuw" in out
+
+
+def test_effects_json_contract(db, monkeypatch):
+    monkeypatch.setenv("TKM_TODAY", TODAY.isoformat())
+    code, stdout, err = run("--db", db, "effects", "--json", "--bootstrap", "30")
+    assert code == 0, err
+    out = json.loads(stdout)
+    assert set(out) == {"unit", "outcome", "population", "registration_start", "covariates", "method", "interventions"}
+    assert [r["intervention"] for r in out["interventions"]] == list(INTERVENTIONS)
+    assert out["population"] > 200 and out["registration_start"] == "2023-01-01"
+    for r in out["interventions"]:
+        assert set(r) == {"intervention", "label", "n_treated", "n_control", "raw_effect", "raw_ci", "adjusted_effect",
+                          "adjusted_ci", "refused"}
+        assert r["n_treated"] + r["n_control"] == out["population"]
+        if r["refused"] is None:
+            lo, hi = r["adjusted_ci"]
+            assert lo <= r["adjusted_effect"] <= hi
+        else:
+            assert r["adjusted_effect"] is None and r["adjusted_ci"] is None
+    refused = {r["intervention"]: r["refused"] for r in out["interventions"] if r["refused"]}
+    assert refused["gezinsondersteuning"].startswith("te weinig personen")

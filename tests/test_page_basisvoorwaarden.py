@@ -88,9 +88,10 @@ def test_gemeente_own_gemeente(seeded_app):
 
 
 def test_bestuur_gets_disclosure_control(seeded_app):
-    five = _n(seeded_app, P2025, "release_date", SHEET.format(m="vertrek"), FIVE_OK)
+    p2026 = Filters(date(2026, 1, 1), date(2026, 12, 31), None)
+    five = _n(seeded_app, p2026, "release_date", SHEET.format(m="vertrek"), FIVE_OK)
     assert 0 < five < 5  # the demo data: hardly anyone leaves with all five in order
-    at = open_page("basisvoorwaarden", "bestuur", P2025)
+    at = open_page("basisvoorwaarden", "bestuur", p2026)
     assert kpi(at, "Vijf basisvoorwaarden op orde") == "–"
     assert "Teller <5" in kpi_help(at, "Vijf basisvoorwaarden op orde")
     status, change = frames(at)

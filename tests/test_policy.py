@@ -6,7 +6,8 @@ from data_access.policy import AccessDenied, Viewer
 
 def test_pages_per_role():
     assert policy.allowed_pages(Viewer("b", "bestuur")) == ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis",
-                                                            "basisvoorwaarden", "eigenaarschap", "gepubliceerd")
+                                                            "basisvoorwaarden", "eigenaarschap", "recidive", "interventies",
+                                                            "risicomodel", "gepubliceerd")
     assert "casussen" in policy.allowed_pages(Viewer("z", "zvh"))
     assert "audit" not in policy.allowed_pages(Viewer("z", "zvh"))
     assert "audit" in policy.allowed_pages(Viewer("b", "beheer"))
@@ -66,3 +67,11 @@ def test_klantreis_pages_for_every_role():
         pages = policy.allowed_pages(viewer)
         assert pages.index("klantreis") == pages.index("bereikbaarheid") + 1  # menu order
         assert pages[pages.index("klantreis"):pages.index("klantreis") + 3] == ("klantreis", "basisvoorwaarden", "eigenaarschap")
+
+
+def test_every_page_is_in_exactly_one_menu_section():
+    from ui.navigation import PAGE_FILES, SECTIONS, section_of
+
+    keys = [k for section in SECTIONS.values() for k in section]
+    assert sorted(keys) == sorted(policy.PAGES) == sorted(PAGE_FILES) and len(keys) == len(set(keys))
+    assert section_of("recidive") == "Resultaat"

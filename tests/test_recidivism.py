@@ -17,13 +17,15 @@ def test_people_followed_less_than_two_years_never_count_as_non_recidivists():
         (date(2022, 1, 1), date(2023, 1, 1), date(2024, 6, 1)),  # offence within 2 years
         (date(2022, 1, 1), date(2024, 3, 1), date(2024, 6, 1)),  # offence after 2 years: non-recidivist in the window
         (date(2024, 1, 1), None, date(2024, 6, 1)),            # only 5 months followed: no outcome yet
-        (date(2024, 1, 1), date(2024, 3, 1), date(2024, 6, 1)),  # early offence counts although followed < 2 years
+        (date(2024, 1, 1), date(2024, 3, 1), date(2024, 6, 1)),  # early offence of a recent cohort: left out too,
+        # or the recent cohort would add its recidivists without its non-recidivists (rate inflated)
+        (date(2021, 1, 1), date(2021, 6, 1), date(2021, 6, 1)),  # source stopped following at the offence: counts
     ])
     out = R.two_year_outcomes(f)
-    assert out["eligible"].tolist() == [True, True, True, False, True]
-    assert out["recidivist"].tolist() == [False, True, False, False, True]
+    assert out["eligible"].tolist() == [True, True, True, False, False, True]
+    assert out["recidivist"].tolist() == [False, True, False, False, True, True]
     rate = R.two_year_rate(out)
-    assert (rate["releases"], rate["eligible"], rate["not_yet"], rate["recidivists"]) == (5, 4, 1, 2)
+    assert (rate["releases"], rate["eligible"], rate["not_yet"], rate["recidivists"]) == (6, 4, 2, 2)
     assert rate["rate"] == 0.5 and rate["ci_low"] < 0.5 < rate["ci_high"]
 
 

@@ -15,6 +15,7 @@ from data_access.engine import get_engine
 from data_access.queries import Filters
 from services import core
 from services import journey as journey_service
+from services import outcomes as outcome_service
 
 TTL = 600
 
@@ -131,3 +132,23 @@ def survey_counts(url: str, version: int, as_of):
 @st.cache_data(ttl=TTL, show_spinner=False)
 def task_catalogue():
     return validation.task_catalogue()
+
+
+# --- recidivism, effects and the risk model (issue "Does it work?"): aggregates and fitted models only
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def outcomes(url: str, version: int, gm_codes, today):
+    """Release rows for the statistics (no person key; never shown as rows)."""
+    return outcome_service.outcomes(get_engine(url), gm_codes, today)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def effect_estimates(url: str, version: int, today, n_boot: int = 200):
+    return outcome_service.effect_estimates(get_engine(url), today, n_boot)
+
+
+@st.cache_resource(ttl=TTL, show_spinner=False)
+def model_card(url: str, version: int, today):
+    """The fitted risk model and its card (a resource: the model object is shared, not copied)."""
+    return outcome_service.model_card(get_engine(url), today)

@@ -8,6 +8,9 @@ PAGE_FILES = {
     "klantreis": "pages/klantreis.py",
     "basisvoorwaarden": "pages/basisvoorwaarden.py",
     "eigenaarschap": "pages/eigenaarschap.py",
+    "recidive": "pages/recidive.py",
+    "interventies": "pages/interventies.py",
+    "risicomodel": "pages/risicomodel.py",
     "gepubliceerd": "pages/gepubliceerd.py",
     "casussen": "pages/casussen.py",
     "import": "pages/importeren.py",
@@ -18,6 +21,20 @@ PAGE_FILES = {
 PAGE_ICONS = {
     "overzicht": ":material/dashboard:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
     "bereikbaarheid": ":material/map:", "klantreis": ":material/route:", "basisvoorwaarden": ":material/checklist:",
-    "eigenaarschap": ":material/assignment_ind:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
+    "eigenaarschap": ":material/assignment_ind:",
+    "recidive": ":material/replay:", "interventies": ":material/science:", "risicomodel": ":material/speed:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
     "import": ":material/upload_file:", "datakwaliteit": ":material/rule:", "audit": ":material/history:", "gebruikers": ":material/group:",
 }
+
+#: Menu sections (Dutch headers) in menu order; every page key belongs to one.
+SECTIONS = {
+    "Instroom en plaatsing": ("overzicht", "instroom", "detentieduur", "bereikbaarheid"),
+    "Klantreis": ("klantreis", "basisvoorwaarden", "eigenaarschap"),
+    "Resultaat": ("recidive", "interventies", "risicomodel"),
+    "Gegevens": ("gepubliceerd", "casussen", "import", "datakwaliteit", "audit", "gebruikers"),
+}
+
+
+def section_of(page_key: str) -> str:
+    """The menu section of a page key (raises KeyError for an unknown key)."""
+    return next(title for title, keys in SECTIONS.items() if page_key in keys)

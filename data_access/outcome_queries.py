@@ -1,0 +1,169 @@
+"""Release-level frames for recidivism, intervention effects and the risk model (issue "Does it work?").
+
+Statistics need one row per release (a survival curve or a propensity model cannot be fitted on
+counts), so these queries return rows, built in the database with SQLAlchemy Core (DuckDB and
+PostgreSQL alike). The rows carry an internal ``detention_id`` but no person key: callers outside
+``metrics`` only ever show aggregates of them, except :func:`release_candidates`, which is
+case-level, filtered to the viewer's case scope in SQL and audited.
+
+Covariates (known at release; the list the pages and the model card show):
+
+* ``age_band``  '18-24' | '25-34' | '35-44' | '45+' (release year - birth year; 'onbekend' without birth year)
+* ``band``      duration band kort (< 28 days) | middel (28-91) | lang (> 91) (metrics.durations)
+* ``prior``     earlier detentions of the same person in the database, capped at 2 (int 0..2)
+* ``intake_sheet``  an information sheet was made at intake (bool)
+* ``problems``  life domains 'niet op orde' on the intake sheet (int 0..7; 0 without a sheet)
+* ``top_x``, ``pga``, ``probation_supervision``: target group flags, 'ja' | 'nee' | 'onbekend'
+
+Intervention received (intention to treat): an intervention of that kind started before release or
+at most :data:`TREATED_WITHIN_DAYS` days after it, whatever its status (a broken-off intervention
+still counts: leaving it out would compare on something that happens after the choice).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access import audit, policy, schema
+from data_access.import_formats import INTERVENTIONS
+from data_access.queries import _band_expr, case_frame
+
+d = schema.detention
+r = schema.recidivism
+ish = schema.info_sheet
+iv = schema.intervention
+p = schema.person
+
+TREATED_WITHIN_DAYS = 30
+_DOMAINS = ("id_document", "housing", "income", "work", "debts", "care", "social_network")
+_AGE_EDGES = [-1, 24, 34, 44, 200]
+AGE_BANDS = ["18-24", "25-34", "35-44", "45+"]
+
+
+def _prior() -> sa.Subquery:
+    """Per detention: the number of earlier detentions of the same person (all gemeenten)."""
+    return sa.select(d.c.id, (sa.func.row_number().over(partition_by=d.c.person_key, order_by=d.c.admission_date) - 1)
+                     .label("prior")).subquery("prior")
+
+
+def _intake() -> sa.Subquery:
+    problems = sum(sa.case((getattr(ish.c, c) == "niet op orde", 1), else_=0) for c in _DOMAINS)
+    return (sa.select(ish.c.person_key, ish.c.admission_date, problems.label("problems"))
+            .where(ish.c.moment == "intake").subquery("intake"))
+
+
+def _flag(col: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.case((col.is_(True), "ja"), (col.is_(False), "nee"), else_="onbekend")
+
+
+def _base_select() -> sa.Select:
+    prior, intake = _prior(), _intake()
+    q = (sa.select(d.c.id.label("detention_id"), d.c.gm_code, d.c.institution_code, d.c.admission_date, d.c.release_date,
+                   d.c.expected_release_date, p.c.birth_year, prior.c.prior, intake.c.problems,
+                   _flag(p.c.top_x).label("top_x"), _flag(p.c.pga).label("pga"),
+                   _flag(p.c.probation_supervision).label("probation_supervision"))
+         .join(prior, prior.c.id == d.c.id)
+         .join(p, p.c.person_key == d.c.person_key, isouter=True)
+         .join(intake, sa.and_(intake.c.person_key == d.c.person_key, intake.c.admission_date == d.c.admission_date),
+               isouter=True))
+    return q
+
+
+def _finish(df: pd.DataFrame, treated: pd.DataFrame, as_of: pd.Series) -> pd.DataFrame:
+    """Covariates from the raw columns, and one bool column ``iv_<kind>`` per intervention."""
+    for c in ("admission_date", "release_date", "expected_release_date"):
+        if c in df:
+            df[c] = pd.to_datetime(df[c])
+    df["prior"] = df["prior"].fillna(0).astype(int).clip(upper=2)
+    df["intake_sheet"] = df["problems"].notna()
+    df["problems"] = df["problems"].fillna(0).astype(int)
+    age = as_of.dt.year - pd.to_numeric(df["birth_year"], errors="coerce")
+    df["age_band"] = pd.cut(age, _AGE_EDGES, labels=AGE_BANDS).astype(object).where(age.notna(), "onbekend").astype(str)
+    for kind in INTERVENTIONS:
+        ids = set(treated.loc[treated["intervention"] == kind, "detention_id"])
+        df[f"iv_{kind}"] = df["detention_id"].isin(ids)
+    return df
+
+
+def _treated(engine: sa.Engine, ids_query: sa.Select, today: date) -> pd.DataFrame:
+    """Distinct (detention_id, intervention) pairs received under the intention-to-treat rule."""
+    ids = ids_query.subquery("ids")
+    q = (sa.select(d.c.id.label("detention_id"), iv.c.intervention).distinct()
+         .join(ids, ids.c.detention_id == d.c.id)
+         .join(iv, sa.and_(iv.c.person_key == d.c.person_key, iv.c.admission_date == d.c.admission_date))
+         .where(iv.c.start_date <= sa.func.coalesce(d.c.release_date, today) + TREATED_WITHIN_DAYS))
+    with engine.connect() as conn:
+        return pd.read_sql(q, conn)
+
+
+def release_outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None = None, today: date | None = None) -> pd.DataFrame:
+    """One row per release with a recidivism record, with covariates and interventions received.
+
+    Columns: ``detention_id`` (int), ``gm_code``, ``institution_code`` (str), ``admission_date``,
+    ``release_date``, ``reoffence_date`` (NaT: none seen), ``followed_until`` (datetime64), ``band``
+    (str), ``duration_days`` (int, days), ``age_band``, ``prior``, ``intake_sheet``, ``problems``,
+    ``top_x``, ``pga``, ``probation_supervision`` (see the module docstring) and ``iv_<kind>``
+    (bool) per intervention in :data:`data_access.import_formats.INTERVENTIONS`. ``gm_codes``
+    limits the gemeenten (None: the whole region). Sorted by release date.
+    """
+    today = today or date.today()
+    q = (_base_select().add_columns(_band_expr().label("band"), r.c.reoffence_date, r.c.followed_until)
+         .join(r, sa.and_(r.c.person_key == d.c.person_key, r.c.release_date == d.c.release_date))
+         .order_by(d.c.release_date, d.c.id))
+    if gm_codes is not None:
+        q = q.where(d.c.gm_code.in_(list(gm_codes)))
+    with engine.connect() as conn:
+        df = pd.read_sql(q, conn)
+    for c in ("reoffence_date", "followed_until"):
+        df[c] = pd.to_datetime(df[c])
+    df["duration_days"] = (pd.to_datetime(df["release_date"]) - pd.to_datetime(df["admission_date"])).dt.days.astype(int)
+    ids = sa.select(d.c.id.label("detention_id")).join(r, sa.and_(r.c.person_key == d.c.person_key,
+                                                                  r.c.release_date == d.c.release_date))
+    return _finish(df, _treated(engine, ids, today), pd.to_datetime(df["release_date"]))
+
+
+def registration_start(engine: sa.Engine) -> date | None:
+    """First day of the month of the earliest recorded intervention: from then on the region
+    recorded interventions, so only detentions admitted from that day can be compared on them.
+    None when no intervention is stored."""
+    with engine.connect() as conn:
+        first = conn.execute(sa.select(sa.func.min(iv.c.start_date))).scalar()
+    return None if first is None else date(first.year, first.month, 1)
+
+
+def release_candidates(engine: sa.Engine, viewer: policy.Viewer, today: date, horizon_days: int = 90) -> pd.DataFrame:
+    """Case level: people in detention with an expected release within ``horizon_days`` of ``today``
+    (or already past it), with the risk model's covariates as they stand today.
+
+    Filtered to :func:`policy.case_scope` in SQL and audited (``view_cases`` on ``risicoscores``).
+    Columns: the viewer's case columns (:func:`policy.case_columns`; ``duur_dagen`` and
+    ``duurklasse`` are those of the expected stay, admission to expected release) plus
+    ``detention_id`` and the covariates (``band`` = the expected stay's band). Raises
+    ``policy.AccessDenied`` for roles without case access.
+    """
+    scope = policy.case_scope(viewer)
+    m, i = schema.municipality, schema.institution
+    horizon = (pd.Timestamp(today) + pd.Timedelta(days=horizon_days)).date()
+    exp_days = d.c.expected_release_date - d.c.admission_date
+    band = sa.case((exp_days < 28, "kort"), (exp_days <= 91, "middel"), else_="lang")
+    q = (_base_select().add_columns(d.c.person_key, m.c.name.label("gemeente"), i.c.name.label("inrichting"),
+                                         exp_days.label("duur_dagen"), band.label("band"), band.label("duurklasse"))
+         .join(m, m.c.gm_code == d.c.gm_code).join(i, i.c.code == d.c.institution_code)
+         .where(d.c.release_date.is_(None), d.c.expected_release_date.isnot(None), d.c.expected_release_date <= horizon)
+         .order_by(d.c.expected_release_date, d.c.id))
+    if scope is not None:
+        q = q.where(d.c.gm_code.in_(list(scope)))
+    with engine.begin() as conn:
+        df = pd.read_sql(q, conn)
+        audit.log_event(conn, viewer.username, viewer.role, "view_cases", "risicoscores",
+                        dict(horizon_days=horizon_days, scope=scope, rows=len(df)))
+    ids = sa.select(d.c.id.label("detention_id")).where(d.c.release_date.is_(None))
+    df = _finish(df, _treated(engine, ids, today), pd.to_datetime(df["expected_release_date"]))
+    shown = case_frame(df, viewer)
+    return shown[[*policy.case_columns(viewer), "detention_id", *COVARIATES_SHOWN]]
+
+
+#: covariate columns as returned (the risk model chooses among them)
+COVARIATES_SHOWN = ["age_band", "band", "prior", "intake_sheet", "problems", "top_x", "pga", "probation_supervision"]

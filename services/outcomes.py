@@ -1,0 +1,172 @@
+"""Recidivism, intervention effects and the risk model card for the pages and the CLI (no Streamlit).
+
+Disclosure control (:func:`data_access.policy.needs_disclosure`): for aggregate roles counts below
+the threshold become None (shown as "<5"), shares with a small numerator or denominator None
+("–"), Kaplan-Meier curves of groups smaller than the minimum denominator are left out, and error
+rates of small groups on the model card are hidden. Effect estimates need at least 20 persons per
+group (metrics.effects.MIN_GROUP), above every threshold.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access import outcome_queries as oq
+from data_access import policy
+from data_access.import_formats import INTERVENTION_LABELS_NL, INTERVENTIONS
+from metrics import disclosure, effects, recidivism, risk_model
+from services.core import disclosure_config
+
+GROUPS_NL = {"alle": "Alle vrijlatingen", "band": "Duurklasse", "gm_code": "Gemeente", "year": "Jaar van vrijlating"}
+
+
+def outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None, today: date) -> pd.DataFrame:
+    """Releases with their two-year outcome (:func:`metrics.recidivism.two_year_outcomes` on
+    :func:`data_access.outcome_queries.release_outcomes`), plus ``year`` (int, release year)."""
+    df = recidivism.two_year_outcomes(oq.release_outcomes(engine, gm_codes, today))
+    df["year"] = pd.to_datetime(df["release_date"]).dt.year.astype(int)
+    return df
+
+
+def _count(n: int, disclose: bool, threshold: int) -> int | None:
+    return None if disclose and 0 < n < threshold else int(n)
+
+
+def rate_by_year(out: pd.DataFrame, disclose: bool) -> pd.DataFrame:
+    """Per release year: ``year``, ``releases``, ``eligible`` (two full years of follow-up: the
+    denominator), ``not_yet``, ``recidivists`` (the numerator), ``rate``, ``ci_low``, ``ci_high``
+    (fractions; nullable dtypes). With ``disclose`` small counts are <NA> and so are shares on small numbers."""
+    cfg = disclosure_config()
+    rows = []
+    for year, part in out.groupby("year", sort=True):
+        r = recidivism.two_year_rate(part)
+        hide = disclose and disclosure.share_or_hidden(r["recidivists"], r["eligible"], cfg) is None
+        rows.append({"year": int(year), "releases": _count(r["releases"], disclose, cfg.threshold),
+                     "eligible": _count(r["eligible"], disclose, cfg.threshold),
+                     "not_yet": _count(r["not_yet"], disclose, cfg.threshold),
+                     "recidivists": _count(r["recidivists"], disclose, cfg.threshold),
+                     "rate": None if hide else r["rate"], "ci_low": None if hide else r["ci_low"],
+                     "ci_high": None if hide else r["ci_high"]})
+    out = pd.DataFrame(rows, columns=["year", "releases", "eligible", "not_yet", "recidivists", "rate", "ci_low", "ci_high"])
+    return out.astype({c: "Int64" for c in ("releases", "eligible", "not_yet", "recidivists")} | {c: "Float64" for c in ("rate", "ci_low", "ci_high")})
+
+
+def overall_rate(out: pd.DataFrame, disclose: bool) -> dict:
+    """:func:`metrics.recidivism.two_year_rate` over all releases, with disclosure applied (None)."""
+    cfg = disclosure_config()
+    r = recidivism.two_year_rate(out)
+    if disclose:
+        if disclosure.share_or_hidden(r["recidivists"], r["eligible"], cfg) is None:
+            r.update(rate=None, ci_low=None, ci_high=None)
+        for k in ("releases", "eligible", "not_yet", "recidivists"):
+            r[k] = _count(r[k], disclose, cfg.threshold)
+    return r
+
+
+def km(out: pd.DataFrame, group: str, disclose: bool, labels: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Kaplan-Meier curves per ``group`` ('alle' or a column of :func:`outcomes`); returns
+    ``(curves, at_risk, hidden_groups)``. With ``disclose`` groups with fewer releases than the
+    minimum denominator are left out (their names in ``hidden_groups``) and at-risk counts below
+    the threshold become None. ``labels`` renames group values (e.g. CBS code -> name)."""
+    cfg = disclosure_config()
+    df = out.copy()
+    col = None if group == "alle" else group
+    if col:
+        df[col] = df[col].astype(str).map(lambda v: (labels or {}).get(v, v))
+    hidden: list[str] = []
+    if disclose and col:
+        sizes = df[col].value_counts()
+        hidden = sorted(sizes[sizes < cfg.min_denominator].index)
+        df = df[~df[col].isin(hidden)]
+    if df.empty:
+        return pd.DataFrame(), pd.DataFrame(), hidden
+    curves, at_risk = recidivism.km_curves(df, col)
+    if disclose:
+        at_risk["n"] = [_count(n, True, cfg.threshold) for n in at_risk["n"]]
+    return curves, at_risk, hidden
+
+
+def effect_estimates(engine: sa.Engine, today: date, n_boot: int = 200, progress=None) -> dict:
+    """Intervention effects on two-year recidivism over the whole region.
+
+    Returns ``registration_start`` (date or None), ``population`` (int: releases compared),
+    ``recidivists`` (int), ``estimates`` (kind -> :class:`metrics.effects.EffectEstimate`),
+    ``covariates`` (list). The population is :func:`metrics.effects.analysis_population`.
+    """
+    start = oq.registration_start(engine)
+    out = outcomes(engine, None, today)
+    pop = effects.analysis_population(out, start)
+    est = effects.effects_table(pop, list(INTERVENTIONS), n_boot=n_boot, progress=progress) if len(pop) else {}
+    return {"registration_start": start, "population": int(len(pop)), "recidivists": int(pop["recidivist"].sum()),
+            "estimates": est, "covariates": list(effects.EFFECT_COVARIATES)}
+
+
+def _ci(ci) -> list[float] | None:
+    return None if ci is None else [round(float(ci[0]), 4), round(float(ci[1]), 4)]
+
+
+def effects_json(result: dict) -> dict:
+    """The CLI contract of ``python cli.py effects --json``.
+
+    Keys: ``unit`` ('risk difference, fraction'), ``outcome``, ``population``, ``registration_start``
+    (ISO date or None), ``covariates``, ``method``, ``interventions``: a list of ``intervention``
+    (code), ``label`` (Dutch), ``n_treated``, ``n_control``, ``raw_effect``, ``raw_ci`` ([low, high]),
+    ``adjusted_effect``, ``adjusted_ci``, ``refused`` (Dutch reason or None); effects are fractions
+    rounded to 4 decimals (None when not estimated).
+    """
+    rows = []
+    for kind in INTERVENTIONS:
+        e = result["estimates"].get(kind)
+        if e is None:
+            rows.append({"intervention": kind, "label": INTERVENTION_LABELS_NL[kind], "n_treated": 0, "n_control": 0,
+                         "raw_effect": None, "raw_ci": None, "adjusted_effect": None, "adjusted_ci": None,
+                         "refused": "geen vrijlatingen met een bekende uitkomst na twee jaar sinds de start van de registratie"})
+            continue
+        rows.append({"intervention": kind, "label": INTERVENTION_LABELS_NL[kind], "n_treated": e.n_treated,
+                     "n_control": e.n_control, "raw_effect": None if e.raw is None else round(e.raw, 4), "raw_ci": _ci(e.raw_ci),
+                     "adjusted_effect": None if e.adjusted is None else round(e.adjusted, 4),
+                     "adjusted_ci": _ci(e.adjusted_ci), "refused": e.refused})
+    start = result["registration_start"]
+    return {"unit": "risk difference, fraction (negative = less recidivism)",
+            "outcome": "new registered offence within 730 days of release",
+            "population": result["population"], "registration_start": start.isoformat() if start else None,
+            "covariates": result["covariates"],
+            "method": "doubly robust AIPW (logistic propensity and outcome models), 95% percentile bootstrap",
+            "interventions": rows}
+
+
+def model_card(engine: sa.Engine, today: date) -> risk_model.ModelCard:
+    """The risk model card over the whole region (:func:`metrics.risk_model.build_card` on the
+    releases with two full years of follow-up). Raises :class:`metrics.risk_model.TooLittleData`."""
+    out = outcomes(engine, None, today)
+    return risk_model.build_card(out[out["eligible"]])
+
+
+def group_errors(card: risk_model.ModelCard, group: str, threshold: float, disclose: bool,
+                 labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """:func:`metrics.risk_model.group_error_rates` on the card's held-out releases; with
+    ``disclose`` a rate whose denominator is below the minimum denominator is NaN (and its interval);
+    the group sizes ``n`` stay exact for the caller's own disclosure control of the counts."""
+    cfg = disclosure_config()
+    t = risk_model.group_error_rates(card.test_scores, group, threshold)
+    if labels:
+        t["group"] = t["group"].map(lambda v: labels.get(v, v))
+    if disclose:
+        for rate in ("fpr", "fnr"):
+            small = t[f"{rate}_n"] < cfg.min_denominator
+            t.loc[small, [rate, f"{rate}_low", f"{rate}_high"]] = np.nan
+    return t
+
+
+def risk_scores(engine: sa.Engine, viewer: policy.Viewer, card: risk_model.ModelCard, today: date,
+                horizon_days: int = 90) -> pd.DataFrame:
+    """Case level (case roles only; raises ``policy.AccessDenied`` otherwise, audited): people with
+    an expected release within ``horizon_days``, with ``risico`` (predicted two-year recidivism,
+    fraction) from the card's model. Columns: the viewer's case columns, the features, ``risico``."""
+    cand = oq.release_candidates(engine, viewer, today, horizon_days)
+    if cand.empty:
+        return cand.assign(risico=pd.Series(dtype=float))
+    return cand.assign(risico=risk_model.score(card.model, cand)).drop(columns=["detention_id"])
