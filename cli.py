@@ -17,7 +17,7 @@ from data_access import import_templates, importers, policy, users
 from data_access.import_formats import FORMATS, get_format
 from services import export
 from data_access.setup import init_database, purge_demo
-from metrics.formatting import fmt_int
+from metrics.formatting import fmt_int, fmt_num
 
 
 def _engine(args):
@@ -150,6 +150,95 @@ def cmd_effects(args) -> int:
             lo, hi = r["adjusted_ci"]
             print(f"{r['label']:42} gecorrigeerd {pct(r['adjusted_effect'])} ({pct(lo)} tot {pct(hi)}); ruw {pct(r['raw_effect'])}; "
                   f"{fmt_int(r['n_treated'])} met, {fmt_int(r['n_control'])} zonder")
+    return 0
+
+
+PRIORITY_CHOICES = {"gelijk": "Gelijk", "veiligheid": "Veiligheid (Top X en hoog risico)",
+                    "bestaanszekerheid": "Bestaanszekerheid (problemen bij intake)", "lang": "Lange detenties eerst",
+                    "kort": "Korte detenties eerst"}
+
+
+def _scenario_args(args) -> dict:
+    """What-if inputs from the command line (the same inputs as the Capaciteit page)."""
+    return {"name": args.name, "staff_hours_per_week": args.hours_per_week, "minutes_per_conversation": args.minutes,
+            "hours_per_visit": args.hours_per_visit, "road_factor": args.road_factor, "speed_kmh": args.speed,
+            "max_radius_km": args.radius_km, "min_detainees_per_visit": args.min_per_visit,
+            "bands_visited": [b.strip() for b in args.bands.split(",") if b.strip()],
+            "target_groups": [g.strip() for g in args.groups.split(",") if g.strip()],
+            "share_short_to_local_team": args.local_team_share, "share_complete_sheets": args.sheet_share,
+            "weeks": args.weeks or (52 if args.year else 13)}
+
+
+def cmd_whatif(args) -> int:
+    from data_access.settings import reference_date
+    from services import outcomes, planning
+
+    eng, today = _engine(args), reference_date()
+    try:
+        scenario = planning.scenario_from_params(_scenario_args(args))
+    except ValueError as exc:
+        print(f"Ongeldige invoer: {exc}", file=sys.stderr)
+        return 2
+    card = planning.safe_card(eng, today)
+    effect = None if args.no_effect else planning.visit_effect(outcomes.effect_estimates(eng, today, n_boot=args.bootstrap)["estimates"])
+    frame = planning.whatif_frame(eng, today, args.year, card)
+    result = planning.evaluate(frame, scenario, effect)
+    out = planning.whatif_json(result, scenario, str(args.year) if args.year else "nu", effect)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    from metrics.whatif import SUMMARY_LABELS
+
+    for key, label in SUMMARY_LABELS.items():
+        v = out["result"][key]
+        text = "–" if v is None else f"{100 * v:.1f}%".replace(".", ",") if key.startswith("share") else fmt_num(v, 1 if isinstance(v, float) else 0)
+        print(f"{label:45} {text}")
+    return 0
+
+
+def cmd_plan_visits(args) -> int:
+    from datetime import timedelta
+
+    from data_access.reference import default_origin
+    from data_access.settings import reference_date
+    from metrics import visit_planner, visit_priority
+    from services import planning
+
+    eng, today = _engine(args), reference_date()
+    viewer = _viewer(args)
+    start = date.fromisoformat(args.start) if args.start else today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    days = {"ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4}
+    try:
+        weekdays = tuple(sorted(days[d.strip().lower()[:2]] for d in args.days.split(",") if d.strip()))
+        weights = visit_priority.PRESETS[PRIORITY_CHOICES[args.priority]]
+        origin = default_origin()
+        config = visit_planner.PlannerConfig(start=start - timedelta(days=start.weekday()), origin_lat=origin.lat, origin_lon=origin.lon,
+                                             weeks=args.weeks, weekdays=weekdays, hours_per_day=args.hours_per_day,
+                                             minutes_per_conversation=args.minutes, max_radius_km=args.radius_km,
+                                             teams_per_day=args.teams, time_limit_seconds=args.time_limit)
+    except (KeyError, ValueError) as exc:
+        print(f"Ongeldige invoer: {exc}", file=sys.stderr)
+        return 2
+    try:
+        res = planning.plan(eng, viewer, today, config, weights, planning.safe_card(eng, today))
+    except policy.AccessDenied as exc:
+        print(f"{exc}. Gebruik --role zvh.", file=sys.stderr)
+        return 2
+    out = planning.plan_json(res, config)
+    if args.ical:
+        Path(args.ical).write_text(visit_planner.plan_to_ical(res.plan), encoding="utf-8")
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return 0
+    p, g = out["plan"], out["greedy"]
+    print(f"Geoptimaliseerd: {fmt_int(p['reached'])} gesproken, gewicht {fmt_num(p['reached_weight'], 1)}, "
+          f"{fmt_num(p['travel_hours'], 1)} reisuren ({p['solver_status']}, {fmt_num(p['solve_seconds'], 1)} s)")
+    print(f"Eenvoudig:       {fmt_int(g['reached'])} gesproken, gewicht {fmt_num(g['reached_weight'], 1)}, "
+          f"{fmt_num(g['travel_hours'], 1)} reisuren")
+    for t in out["trips"]:
+        print(f"{t['date']}  team {t['team']}  {t['route']}  ({fmt_int(t['conversations'])} gesprekken, {fmt_int(t['travel_minutes'])} min reistijd)")
+    for reason, n in out["unreachable_by_reason"].items():
+        print(f"niet bereikbaar: {reason}: {fmt_int(n)}")
     return 0
 
 
@@ -322,6 +411,41 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--progress", action="store_true", help="voortgang naar stderr")
     s.set_defaults(func=cmd_effects)
 
+    s = sub.add_parser("whatif", help="capaciteit: wat als (dezelfde invoer als de pagina Capaciteit)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--year", type=int, help="instroom van dit jaar; zonder: wie nu in detentie is (13 weken)")
+    s.add_argument("--name", default="Scenario")
+    s.add_argument("--hours-per-week", type=float, default=16.0, help="uren per week voor bezoeken, incl. reistijd")
+    s.add_argument("--minutes", type=float, default=45.0, help="minuten per gesprek")
+    s.add_argument("--hours-per-visit", type=float, default=8.0, help="uren per bezoekdag")
+    s.add_argument("--road-factor", type=float, default=1.3)
+    s.add_argument("--speed", type=float, default=70.0, help="gemiddelde snelheid, km/u")
+    s.add_argument("--radius-km", type=float, default=60.0)
+    s.add_argument("--min-per-visit", type=int, default=1)
+    s.add_argument("--bands", default="kort,middel,lang", help="duurklassen die bezocht worden (kort,middel,lang)")
+    s.add_argument("--groups", default="all", help="doelgroepen: all, top_x, risk:hoog, risk:midden (komma's)")
+    s.add_argument("--local-team-share", type=float, default=0.3, help="aandeel kort verblijf naar lokale teams (0-1)")
+    s.add_argument("--sheet-share", type=float, default=0.7, help="aandeel volledige informatiebladen (0-1)")
+    s.add_argument("--weeks", type=int, help="lengte van de periode (standaard 52 bij --year, anders 13)")
+    s.add_argument("--no-effect", action="store_true", help="geen effectschatting (sneller; recidive-velden leeg)")
+    s.add_argument("--bootstrap", type=int, default=200)
+    s.set_defaults(func=cmd_whatif)
+
+    s = sub.add_parser("plan-visits", help="PI-bezoeken plannen voor wie nu in detentie is (casusniveau: --role zvh)")
+    s.add_argument("--weeks", type=int, default=4)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--start", help="eerste week (datum; standaard de komende maandag)")
+    s.add_argument("--days", default="di,do", help="bezoekdagen, bijvoorbeeld di,do")
+    s.add_argument("--teams", type=int, default=1, help="medewerkers per bezoekdag")
+    s.add_argument("--hours-per-day", type=float, default=8.0)
+    s.add_argument("--minutes", type=int, default=45)
+    s.add_argument("--radius-km", type=float, default=60.0)
+    s.add_argument("--time-limit", type=float, default=8.0, help="rekentijd van de solver in seconden")
+    s.add_argument("--priority", choices=list(PRIORITY_CHOICES), default="gelijk")
+    s.add_argument("--ical", help="schrijf de ritten ook als iCalendar-bestand")
+    s.add_argument("--role", choices=list(policy.ROLES), help="rol (alleen zvh mag plannen)")
+    s.set_defaults(func=cmd_plan_visits)
+
     s = sub.add_parser("users", help="gebruikersbeheer (lokale accounts)")
     s.add_argument("action", choices=["list", "add", "set-role", "reset-password", "disable", "enable"])
     s.add_argument("username", nargs="?")
@@ -339,9 +463,13 @@ def _check_initialised(args) -> str | None:
         return None
     if not sa.inspect(_engine(args)).has_table("detention"):
         return "De database is nog niet ingericht. Voer eerst uit: python cli.py init (of init --no-sample)."
+    from data_access import schema
     from data_access.setup import schema_problem
 
-    return schema_problem(_engine(args))
+    problem = schema_problem(_engine(args))
+    if problem is None:
+        schema.create_all(_engine(args))  # tables new in this version
+    return problem
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -58,7 +58,10 @@ def _flag(col: sa.ColumnElement) -> sa.ColumnElement:
     return sa.case((col.is_(True), "ja"), (col.is_(False), "nee"), else_="onbekend")
 
 
-def _base_select() -> sa.Select:
+def covariate_select() -> sa.Select:
+    """Per detention: ``detention_id, gm_code, institution_code, admission_date, release_date,
+    expected_release_date, birth_year, prior, problems`` (NULL without intake sheet) and the flags
+    ``top_x, pga, probation_supervision`` ('ja' | 'nee' | 'onbekend'). Finish with :func:`add_covariates`."""
     prior, intake = _prior(), _intake()
     q = (sa.select(d.c.id.label("detention_id"), d.c.gm_code, d.c.institution_code, d.c.admission_date, d.c.release_date,
                    d.c.expected_release_date, p.c.birth_year, prior.c.prior, intake.c.problems,
@@ -71,8 +74,10 @@ def _base_select() -> sa.Select:
     return q
 
 
-def _finish(df: pd.DataFrame, treated: pd.DataFrame, as_of: pd.Series) -> pd.DataFrame:
-    """Covariates from the raw columns, and one bool column ``iv_<kind>`` per intervention."""
+def add_covariates(df: pd.DataFrame, treated: pd.DataFrame, as_of: pd.Series) -> pd.DataFrame:
+    """Covariates (module docstring) from the columns of :func:`covariate_select`, ages at ``as_of``
+    (dates), and one bool column ``iv_<kind>`` per intervention in ``treated`` (``detention_id,
+    intervention``). Returns ``df`` (changed in place)."""
     for c in ("admission_date", "release_date", "expected_release_date"):
         if c in df:
             df[c] = pd.to_datetime(df[c])
@@ -109,7 +114,7 @@ def release_outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None = None,
     limits the gemeenten (None: the whole region). Sorted by release date.
     """
     today = today or date.today()
-    q = (_base_select().add_columns(_band_expr().label("band"), r.c.reoffence_date, r.c.followed_until)
+    q = (covariate_select().add_columns(_band_expr().label("band"), r.c.reoffence_date, r.c.followed_until)
          .join(r, sa.and_(r.c.person_key == d.c.person_key, r.c.release_date == d.c.release_date))
          .order_by(d.c.release_date, d.c.id))
     if gm_codes is not None:
@@ -121,7 +126,7 @@ def release_outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None = None,
     df["duration_days"] = (pd.to_datetime(df["release_date"]) - pd.to_datetime(df["admission_date"])).dt.days.astype(int)
     ids = sa.select(d.c.id.label("detention_id")).join(r, sa.and_(r.c.person_key == d.c.person_key,
                                                                   r.c.release_date == d.c.release_date))
-    return _finish(df, _treated(engine, ids, today), pd.to_datetime(df["release_date"]))
+    return add_covariates(df, _treated(engine, ids, today), pd.to_datetime(df["release_date"]))
 
 
 def registration_start(engine: sa.Engine) -> date | None:
@@ -133,36 +138,40 @@ def registration_start(engine: sa.Engine) -> date | None:
     return None if first is None else date(first.year, first.month, 1)
 
 
-def release_candidates(engine: sa.Engine, viewer: policy.Viewer, today: date, horizon_days: int = 90) -> pd.DataFrame:
+def release_candidates(engine: sa.Engine, viewer: policy.Viewer, today: date, horizon_days: int | None = 90,
+                       audit_target: str = "risicoscores") -> pd.DataFrame:
     """Case level: people in detention with an expected release within ``horizon_days`` of ``today``
-    (or already past it), with the risk model's covariates as they stand today.
+    (or already past it; ``None``: everyone in detention, also without an expected release), with the
+    risk model's covariates as they stand today.
 
-    Filtered to :func:`policy.case_scope` in SQL and audited (``view_cases`` on ``risicoscores``).
+    Filtered to :func:`policy.case_scope` in SQL and audited (``view_cases`` on ``audit_target``).
     Columns: the viewer's case columns (:func:`policy.case_columns`; ``duur_dagen`` and
     ``duurklasse`` are those of the expected stay, admission to expected release) plus
-    ``detention_id`` and the covariates (``band`` = the expected stay's band). Raises
+    ``detention_id``, ``institution_code`` and the covariates (``band`` = the expected stay's band). Raises
     ``policy.AccessDenied`` for roles without case access.
     """
     scope = policy.case_scope(viewer)
     m, i = schema.municipality, schema.institution
-    horizon = (pd.Timestamp(today) + pd.Timedelta(days=horizon_days)).date()
     exp_days = d.c.expected_release_date - d.c.admission_date
-    band = sa.case((exp_days < 28, "kort"), (exp_days <= 91, "middel"), else_="lang")
-    q = (_base_select().add_columns(d.c.person_key, m.c.name.label("gemeente"), i.c.name.label("inrichting"),
+    band = sa.case((d.c.expected_release_date.is_(None), None), (exp_days < 28, "kort"), (exp_days <= 91, "middel"), else_="lang")
+    q = (covariate_select().add_columns(d.c.person_key, m.c.name.label("gemeente"), i.c.name.label("inrichting"),
                                          exp_days.label("duur_dagen"), band.label("band"), band.label("duurklasse"))
          .join(m, m.c.gm_code == d.c.gm_code).join(i, i.c.code == d.c.institution_code)
-         .where(d.c.release_date.is_(None), d.c.expected_release_date.isnot(None), d.c.expected_release_date <= horizon)
+         .where(d.c.release_date.is_(None), d.c.admission_date <= today)
          .order_by(d.c.expected_release_date, d.c.id))
+    if horizon_days is not None:
+        horizon = (pd.Timestamp(today) + pd.Timedelta(days=horizon_days)).date()
+        q = q.where(d.c.expected_release_date.isnot(None), d.c.expected_release_date <= horizon)
     if scope is not None:
         q = q.where(d.c.gm_code.in_(list(scope)))
     with engine.begin() as conn:
         df = pd.read_sql(q, conn)
-        audit.log_event(conn, viewer.username, viewer.role, "view_cases", "risicoscores",
+        audit.log_event(conn, viewer.username, viewer.role, "view_cases", audit_target,
                         dict(horizon_days=horizon_days, scope=scope, rows=len(df)))
     ids = sa.select(d.c.id.label("detention_id")).where(d.c.release_date.is_(None))
-    df = _finish(df, _treated(engine, ids, today), pd.to_datetime(df["expected_release_date"]))
+    df = add_covariates(df, _treated(engine, ids, today), pd.to_datetime(df["expected_release_date"]).fillna(pd.Timestamp(today)))
     shown = case_frame(df, viewer)
-    return shown[[*policy.case_columns(viewer), "detention_id", *COVARIATES_SHOWN]]
+    return shown[[*policy.case_columns(viewer), "detention_id", "institution_code", *COVARIATES_SHOWN]]
 
 
 #: covariate columns as returned (the risk model chooses among them)

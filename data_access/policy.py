@@ -37,6 +37,8 @@ PAGES: dict[str, str] = {
     "recidive": "Recidive",
     "interventies": "Interventies",
     "risicomodel": "Risicomodel",
+    "capaciteit": "Capaciteit (wat als)",
+    "bezoekplanning": "Bezoekplanning",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -46,10 +48,10 @@ PAGES: dict[str, str] = {
 }
 
 _AGGREGATE_PAGES = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap",
-                    "recidive", "interventies", "risicomodel", "gepubliceerd")
+                    "recidive", "interventies", "risicomodel", "capaciteit", "gepubliceerd")
 _ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "bestuur": _AGGREGATE_PAGES,
-    "zvh": _AGGREGATE_PAGES + ("casussen", "import", "datakwaliteit"),
+    "zvh": _AGGREGATE_PAGES + ("casussen", "bezoekplanning", "import", "datakwaliteit"),
     "gemeente": _AGGREGATE_PAGES + ("casussen",),
     "analist": _AGGREGATE_PAGES + ("casussen",),
     "beheer": _AGGREGATE_PAGES + ("import", "datakwaliteit", "audit", "gebruikers"),
@@ -87,8 +89,9 @@ MOST_RESTRICTED = Viewer(username="cli", role="bestuur")
 
 
 def allowed_pages(viewer: Viewer) -> tuple[str, ...]:
-    """Page keys this viewer may open, in menu order."""
-    return _ROLE_PAGES[viewer.role]
+    """Page keys this viewer may open, in menu order (the order of :data:`PAGES`)."""
+    allowed = set(_ROLE_PAGES[viewer.role])
+    return tuple(k for k in PAGES if k in allowed)
 
 
 def may_view_page(viewer: Viewer, page: str) -> bool:
@@ -165,11 +168,13 @@ def case_columns(viewer: Viewer) -> tuple[str, ...]:
 
 
 def may_manage(viewer: Viewer, what: str) -> bool:
-    """May the viewer change ``what``: 'import', 'users', 'reference', 'audit', 'targets'."""
+    """May the viewer change ``what``: 'import', 'users', 'reference', 'audit', 'targets', 'scenarios'
+    (save capacity scenarios: the ZVH plans, the Directieoverleg weighs them)."""
     return {
         "import": viewer.role in ("zvh", "beheer"),
         "users": viewer.role == "beheer",
         "reference": viewer.role == "beheer",
         "audit": viewer.role == "beheer",
         "targets": viewer.role == "bestuur",
+        "scenarios": viewer.role in ("zvh", "bestuur"),
     }.get(what, False)

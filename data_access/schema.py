@@ -332,6 +332,17 @@ audit_log = sa.Table(
     sa.Column("details", sa.Text),  # JSON
 )
 
+# capaciteitsscenario: saved what-if inputs (issue "What if"); no case data
+whatif_scenario = sa.Table(
+    "whatif_scenario",
+    metadata,
+    _id("whatif_scenario"),
+    sa.Column("name", sa.String(80), nullable=False, unique=True),
+    sa.Column("params", sa.Text, nullable=False),  # JSON of metrics.whatif.Scenario (and the population choice)
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 # key/value facts about the database, e.g. data_origin = synthetic | real
 app_meta = sa.Table(
     "app_meta",

@@ -53,12 +53,13 @@ def init_database(engine: sa.Engine, sample: bool = True, today: date | None = N
 def schema_problem(engine: sa.Engine) -> str | None:
     """A Dutch message when the database was made by an older version of the schema, else None.
 
-    Until migrations exist (Alembic, a later issue) an old database has to be made anew.
+    Until migrations exist (Alembic, a later issue) an old database has to be made anew when a table
+    it has lacks a column; a table that is new in this version is simply created (``schema.create_all``).
     """
     insp = sa.inspect(engine)
     if not insp.has_table("detention"):
         return None
-    missing = [t.name for t in schema.metadata.sorted_tables if not insp.has_table(t.name)]
+    missing = []
     with engine.connect() as conn:  # DuckDB cannot reflect columns through the PostgreSQL catalog queries
         cols = set(conn.execute(sa.select(sa.text("*")).select_from(sa.table("detention")).limit(0)).keys())
     missing += [f"detention.{c.name}" for c in schema.detention.c if c.name not in cols]

@@ -96,8 +96,8 @@ ui.chart(ui.style_figure(fig, height=380),
 
 # --- threshold
 st.subheader("Prestatie bij een drempel")
-threshold = st.slider("Drempel: vanaf deze voorspelde kans telt iemand als 'verhoogd risico'", 0.05, 0.95,
-                      risk_model.DEFAULT_THRESHOLD, 0.05, format="%.2f", key="threshold")
+threshold = st.select_slider("Drempel: vanaf deze voorspelde kans telt iemand als 'verhoogd risico'", [i / 20 for i in range(1, 20)],
+                             risk_model.DEFAULT_THRESHOLD, format_func=lambda v: fmt_pct(v, 0), key="threshold")
 tm = risk_model.threshold_metrics(card.test_scores, threshold)
 
 

@@ -169,4 +169,4 @@ def risk_scores(engine: sa.Engine, viewer: policy.Viewer, card: risk_model.Model
     cand = oq.release_candidates(engine, viewer, today, horizon_days)
     if cand.empty:
         return cand.assign(risico=pd.Series(dtype=float))
-    return cand.assign(risico=risk_model.score(card.model, cand)).drop(columns=["detention_id"])
+    return cand.assign(risico=risk_model.score(card.model, cand)).drop(columns=["detention_id", "institution_code"])

@@ -78,6 +78,8 @@ PAGE_TITLES = {
     "recidive": "Recidive",
     "interventies": "Interventies",
     "risicomodel": "Risicomodel",
+    "capaciteit": "Capaciteit (wat als)",
+    "bezoekplanning": "Bezoekplanning",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -87,11 +89,11 @@ PAGE_TITLES = {
 }
 
 AGGREGATE = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap", "recidive",
-             "interventies", "risicomodel", "gepubliceerd")
+             "interventies", "risicomodel", "capaciteit", "gepubliceerd")
 #: The page list per role, written out independently of data_access.policy.
 ROLE_PAGES = {
     "bestuur": AGGREGATE,
-    "zvh": AGGREGATE + ("casussen", "import", "datakwaliteit"),
+    "zvh": AGGREGATE[:-1] + ("bezoekplanning", "gepubliceerd", "casussen", "import", "datakwaliteit"),
     "gemeente": AGGREGATE + ("casussen",),
     "analist": AGGREGATE + ("casussen",),
     "beheer": AGGREGATE + ("import", "datakwaliteit", "audit", "gebruikers"),

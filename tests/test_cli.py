@@ -123,3 +123,34 @@ def test_effects_json_contract(db, monkeypatch):
             assert r["adjusted_effect"] is None and r["adjusted_ci"] is None
     refused = {r["intervention"]: r["refused"] for r in out["interventions"] if r["refused"]}
     assert refused["gezinsondersteuning"].startswith("te weinig personen")
+
+
+def test_whatif_json_contract(db, monkeypatch):
+    monkeypatch.setenv("TKM_TODAY", TODAY.isoformat())
+    code, stdout, err = run("--db", db, "whatif", "--json", "--year", "2025", "--no-effect", "--hours-per-week", "20")
+    assert code == 0, err
+    out = json.loads(stdout)
+    assert set(out) == {"population", "scenario", "result", "recidivism_effect"}
+    assert out["population"] == "2025" and out["scenario"]["staff_hours_per_week"] == 20 and out["recidivism_effect"] is None
+    r = out["result"]
+    assert r["hours_available"] == 20 * 52 and 0 <= r["share_reached_before_release"] <= 1
+    assert r["detainees_in_scope"] <= r["detentions"] and r["recidivists_change"] is None
+    code, _, err = run("--db", db, "whatif", "--json", "--hours-per-week", "-3", "--no-effect")
+    assert code == 2 and "negatief" in err
+
+
+def test_plan_visits_json_contract_and_role(db, monkeypatch, tmp_path):
+    monkeypatch.setenv("TKM_TODAY", TODAY.isoformat())
+    code, _, err = run("--db", db, "plan-visits", "--weeks", "2", "--json")
+    assert code == 2 and "--role zvh" in err  # case-level output: not for the default (most restricted) role
+    ics = tmp_path / "plan.ics"
+    code, stdout, err = run("--db", db, "plan-visits", "--weeks", "2", "--json", "--role", "zvh", "--time-limit", "3",
+                            "--ical", str(ics))
+    assert code == 0, err
+    out = json.loads(stdout)
+    assert set(out) == {"start", "weeks", "weekdays", "in_detention", "not_prioritised", "plan", "greedy", "trips", "visits",
+                        "unreachable", "unreachable_by_reason"}
+    assert out["start"] == "2026-11-30" and out["weeks"] == 2 and out["weekdays"] == [1, 3]
+    assert out["plan"]["reached_weight"] >= out["greedy"]["reached_weight"] and out["plan"]["travel_hours"] <= out["greedy"]["travel_hours"]
+    assert len(out["visits"]) == out["plan"]["reached"] == sum(t["conversations"] for t in out["trips"])
+    assert ics.read_text(encoding="utf-8").count("BEGIN:VEVENT") == len(out["trips"])

@@ -59,7 +59,7 @@ def _audit_count(url: str, action: str, username: str | None = None) -> int:
 def test_page_lists_cover_every_page_file():
     for page, rel in PAGE_FILES.items():
         assert (ROOT / rel).is_file(), rel
-    assert len(FORBIDDEN) == 16  # bestuur 5, zvh 2, gemeente 4, analist 4, beheer 1
+    assert len(FORBIDDEN) == 20  # bestuur 6, zvh 2, gemeente 5, analist 5, beheer 2
 
 
 @pytest.mark.parametrize("role,page", ALLOWED, ids=[f"{r}-{p}" for r, p in ALLOWED])

@@ -111,6 +111,6 @@ def test_risicomodel_card_for_everyone_scores_only_for_case_roles(seeded_app):
 def test_risicomodel_threshold_changes_the_metrics(seeded_app):
     at = open_page("risicomodel", "zvh")
     flagged_05 = metrics(at)["Verhoogd risico"]
-    at.slider(key="threshold").set_value(0.3).run()
+    at.select_slider(key="threshold").set_value(0.3).run()
     assert not at.exception, exception_text(at)
     assert int(metrics(at)["Verhoogd risico"]) > int(flagged_05)

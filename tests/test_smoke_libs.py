@@ -51,3 +51,25 @@ def test_lifelines_with_our_pins():
     km = KaplanMeierFitter().fit([1, 2, 3, 4], [1, 0, 1, 1])
     assert km.survival_function_.iloc[-1, 0] == 0.0
     assert abs(km.survival_function_.loc[1.0].item() - 0.75) < 1e-12
+
+
+def test_ortools_cp_sat_and_icalendar():
+    """OR-Tools CP-SAT solves a tiny knapsack to optimality; icalendar writes and reads an event."""
+    from datetime import datetime, timezone
+
+    from icalendar import Calendar, Event
+    from ortools.sat.python import cp_model
+
+    m = cp_model.CpModel()
+    x = [m.new_bool_var(f"x{i}") for i in range(3)]
+    m.add(sum(w * v for w, v in zip((4, 3, 2), x)) <= 5)
+    m.maximize(sum(v * b for v, b in zip((5, 4, 3), x)))
+    s = cp_model.CpSolver()
+    assert s.solve(m) == cp_model.OPTIMAL and s.objective_value == 7
+    cal = Calendar()
+    ev = Event()
+    ev.add("summary", "PI-bezoek")
+    ev.add("dtstart", datetime(2026, 12, 1, 8, 30, tzinfo=timezone.utc))
+    cal.add_component(ev)
+    back = Calendar.from_ical(cal.to_ical())
+    assert [str(e.get("summary")) for e in back.walk("VEVENT")] == ["PI-bezoek"]

@@ -16,6 +16,7 @@ from data_access.queries import Filters
 from services import core
 from services import journey as journey_service
 from services import outcomes as outcome_service
+from services import planning as planning_service
 
 TTL = 600
 
@@ -152,3 +153,35 @@ def effect_estimates(url: str, version: int, today, n_boot: int = 200):
 def model_card(url: str, version: int, today):
     """The fitted risk model and its card (a resource: the model object is shared, not copied)."""
     return outcome_service.model_card(get_engine(url), today)
+
+
+# --- capacity what-if and planning (issue "What if")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def admission_years(url: str, version: int) -> list[int]:
+    """Years with admissions, ascending."""
+    return planning_service.admission_years(get_engine(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def whatif_frame(url: str, version: int, today, year):
+    """What-if rows (no person key; shown only as aggregates)."""
+    card = model_card_or_none(url, version, today)
+    return planning_service.whatif_frame(get_engine(url), today, year, card)
+
+
+def model_card_or_none(url: str, version: int, today):
+    """The cached risk model card, or None when there are too few outcomes for one."""
+    from metrics.risk_model import TooLittleData
+
+    try:
+        return model_card(url, version, today)
+    except TooLittleData:
+        return None
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def visit_effect(url: str, version: int, today):
+    """Estimated effect of a conversation in the PI on two-year recidivism, or None."""
+    return planning_service.visit_effect(effect_estimates(url, version, today)["estimates"])

@@ -11,6 +11,8 @@ PAGE_FILES = {
     "recidive": "pages/recidive.py",
     "interventies": "pages/interventies.py",
     "risicomodel": "pages/risicomodel.py",
+    "capaciteit": "pages/capaciteit.py",
+    "bezoekplanning": "pages/bezoekplanning.py",
     "gepubliceerd": "pages/gepubliceerd.py",
     "casussen": "pages/casussen.py",
     "import": "pages/importeren.py",
@@ -22,7 +24,8 @@ PAGE_ICONS = {
     "overzicht": ":material/dashboard:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
     "bereikbaarheid": ":material/map:", "klantreis": ":material/route:", "basisvoorwaarden": ":material/checklist:",
     "eigenaarschap": ":material/assignment_ind:",
-    "recidive": ":material/replay:", "interventies": ":material/science:", "risicomodel": ":material/speed:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
+    "recidive": ":material/replay:", "interventies": ":material/science:", "risicomodel": ":material/speed:",
+    "capaciteit": ":material/tune:", "bezoekplanning": ":material/calendar_month:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
     "import": ":material/upload_file:", "datakwaliteit": ":material/rule:", "audit": ":material/history:", "gebruikers": ":material/group:",
 }
 
@@ -31,6 +34,7 @@ SECTIONS = {
     "Instroom en plaatsing": ("overzicht", "instroom", "detentieduur", "bereikbaarheid"),
     "Klantreis": ("klantreis", "basisvoorwaarden", "eigenaarschap"),
     "Resultaat": ("recidive", "interventies", "risicomodel"),
+    "Planning": ("capaciteit", "bezoekplanning"),
     "Gegevens": ("gepubliceerd", "casussen", "import", "datakwaliteit", "audit", "gebruikers"),
 }
 
