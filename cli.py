@@ -179,6 +179,13 @@ def cmd_whatif(args) -> int:
     except ValueError as exc:
         print(f"Ongeldige invoer: {exc}", file=sys.stderr)
         return 2
+    if not scenario.bands_visited:
+        print("Ongeldige invoer: kies minstens één duurklasse (--bands kort,middel,lang)", file=sys.stderr)
+        return 2
+    if args.year is not None and args.year not in planning.admission_years(eng):
+        print(f"Geen detenties met aanvang in {args.year}: kies een ander jaar of laat --year weg (wie nu in detentie is).",
+              file=sys.stderr)
+        return 2
     card = planning.safe_card(eng, today)
     effect = None if args.no_effect else planning.visit_effect(outcomes.effect_estimates(eng, today, n_boot=args.bootstrap)["estimates"])
     frame = planning.whatif_frame(eng, today, args.year, card)

@@ -16,6 +16,8 @@ from services import planning as svc
 from ui import cache, components as ui, context
 
 WEEKDAYS = {0: "maandag", 1: "dinsdag", 2: "woensdag", 3: "donderdag", 4: "vrijdag"}
+STATUS_NL = {"OPTIMAL": "bewezen de beste planning", "FEASIBLE": "een goede planning binnen de rekentijd, niet bewezen de beste",
+             "GREEDY_FALLBACK": "de solver vond binnen de rekentijd niets beters dan de eenvoudige planning"}
 
 viewer = context.require_page("bezoekplanning")
 ui.page_header("Bezoekplanning", "Welke PI bezoeken we wanneer, zodat iedereen vóór vrijlating gesproken wordt, liefst binnen 28 "
@@ -30,7 +32,8 @@ with st.form("plan_inputs"):
     a, b, c = st.columns(3)
     start = a.date_input("Eerste week (maandag)", monday, format="DD-MM-YYYY", key="pl_start")
     weeks = a.slider("Aantal weken", 1, 12, 4, key="pl_weeks")
-    days = b.multiselect("Bezoekdagen", list(WEEKDAYS), [1, 3], format_func=WEEKDAYS.get, key="pl_days")
+    days = b.multiselect("Bezoekdagen", list(WEEKDAYS), [1, 3], format_func=WEEKDAYS.get, key="pl_days",
+                         placeholder="Kies een of meer dagen")
     teams = b.number_input("Medewerkers (teams) per bezoekdag", 1, 5, 1, key="pl_teams")
     hours = b.select_slider("Uren per bezoekdag", [h / 2 for h in range(8, 21)], 8.0, format_func=lambda v: fmt_num(v, 1), key="pl_hours")
     minutes = c.slider("Minuten per gesprek", 15, 120, 45, 5, key="pl_minutes")
@@ -78,7 +81,7 @@ cmp = pd.DataFrame({
 }).set_index("")
 st.dataframe(cmp, width="stretch")
 st.caption(f"Beide planningen op dezelfde invoer. De geoptimaliseerde planning reist nooit meer dan de eenvoudige en bereikt minstens "
-           f"hetzelfde prioriteitsgewicht (status {plan.solver_status}). Gewicht per gedetineerde: "
+           f"hetzelfde prioriteitsgewicht ({STATUS_NL.get(plan.solver_status, plan.solver_status)}). Gewicht per gedetineerde: "
            f"{visit_priority.describe_nl(res.weights)}.")
 
 # --- week by week

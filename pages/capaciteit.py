@@ -1,6 +1,4 @@
 """Capaciteit (wat als): what staff hours, radius and policy choices mean for reaching detainees before release."""
-from dataclasses import replace
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -60,9 +58,9 @@ def inputs(prefix: str, base: whatif.Scenario) -> whatif.Scenario:
     speed = b.slider("Gemiddelde snelheid (km/u)", 30, 110, int(base.speed_kmh), 5, key=f"{prefix}_speed")
     min_per = b.number_input("Minimum aantal gedetineerden per bezoek", 1, 20, int(base.min_detainees_per_visit), key=f"{prefix}_min")
     bands = c.multiselect("Duurklassen die bezocht worden", list(BAND_CODES), sorted(base.bands_visited, key=BAND_CODES.index),
-                          format_func=BAND_LABELS.get, key=f"{prefix}_bands")
+                          format_func=BAND_LABELS.get, key=f"{prefix}_bands", placeholder="Kies een of meer duurklassen")
     groups = c.multiselect("Doelgroepen", list(GROUPS), sorted(base.target_groups, key=list(GROUPS).index), format_func=GROUPS.get,
-                           key=f"{prefix}_groups")
+                           key=f"{prefix}_groups", placeholder="Kies een of meer doelgroepen")
     local = c.slider("Kort verblijf naar lokale teams (%)", 0, 100, int(round(100 * base.share_short_to_local_team)), 5,
                      key=f"{prefix}_local")
     sheets = c.slider("Volledige informatiebladen (%)", 0, 100, int(round(100 * base.share_complete_sheets)), 5, key=f"{prefix}_sheets")
@@ -99,6 +97,9 @@ def simulator() -> None:
     if not scenario.bands_visited:
         st.warning("Kies minstens één duurklasse om te bezoeken.")
         return
+    if not st.session_state.get("wi_groups"):
+        st.warning("Kies minstens één doelgroep (bijvoorbeeld 'Iedereen').")
+        return
     r = svc.evaluate(frame, scenario, effect)
     st.subheader(f"Uitkomst voor {period}")
     k = st.columns(3)
@@ -121,8 +122,9 @@ def simulator() -> None:
                "Er is geen schatting van het effect van een gesprek in de PI op recidive (te weinig gegevens of te weinig overlap; "
                "zie de pagina Interventies). Het model rekent daarom geen verandering uit.")
     else:
-        ui.kpi(k[2], "Verandering recidive (aantal)", value_text("recidivists_change", r.recidivists_change),
-               f"Verwachte verandering van het aantal recidivisten binnen twee jaar: gesproken x het geschatte effect van een gesprek in "
+        verdict = svc.effect_verdict(r)
+        ui.kpi(k[2], "Verandering recidive (aantal)", verdict or value_text("recidivists_change", r.recidivists_change),
+               f"Puntschatting {value_text('recidivists_change', r.recidivists_change)}. Verwachte verandering van het aantal recidivisten binnen twee jaar: gesproken x het geschatte effect van een gesprek in "
                f"de PI (pagina Interventies). 95%-interval {value_text('recidivists_change', r.recidivists_change_low)} tot "
                f"{value_text('recidivists_change', r.recidivists_change_high)}. Een schatting uit observationele gegevens, geen belofte.")
     fig = go.Figure(go.Bar(x=["Nodig", "Beschikbaar"], y=[r.hours_needed, r.hours_available], marker_color=["#c05621", "#2b6cb0"],
@@ -133,21 +135,8 @@ def simulator() -> None:
         ui.chart(ui.style_figure(fig, "Uren", height=300),
                  f"Uren nodig {fmt_num(r.hours_needed, 0)}, beschikbaar {fmt_num(r.hours_available, 0)}.")
     with col_table:
-        inst = r.institutions.copy()
-        names = cache.inst_names(url, version)
-        inst["Inrichting"] = inst["institution_code"].map(names).fillna(inst["institution_code"])
-        if disclose:  # expected counts still rest on small numbers of persons: group the small institutions
-            small = inst["in_scope"] < cfg.threshold
-            inst.loc[small, "Inrichting"] = f"Overige inrichtingen (elk minder dan {cfg.threshold})"
-        table = inst.groupby("Inrichting", sort=False).agg(
-            afstand=("distance_km", "min"), doelgroep=("in_scope", "sum"), bezoeken=("visits_needed", "sum"),
-            gesproken=("reached", "sum"), uren=("hours_needed", "sum")).reset_index()
-        st.dataframe(pd.DataFrame({
-            "Inrichting": table["Inrichting"],
-            "Afstand (km)": [("–" if name.startswith("Overige") else fmt_num(v, 0)) for name, v in zip(table["Inrichting"], table["afstand"])],
-            "In doelgroep": table["doelgroep"].map(lambda v: fmt_num(v, 0)), "Bezoeken nodig": table["bezoeken"].map(fmt_int),
-            "Gesproken (verwacht)": table["gesproken"].map(lambda v: fmt_num(v, 0)), "Uren nodig": table["uren"].map(lambda v: fmt_num(v, 0)),
-        }).set_index("Inrichting"), width="stretch", height=300)
+        st.dataframe(svc.institution_table(r, cache.inst_names(url, version), disclose, cfg.threshold).set_index("Inrichting"),
+                     width="stretch", height=300)
     st.session_state["wi_current"] = svc.scenario_params(scenario)
 
 
@@ -162,8 +151,10 @@ if policy.may_manage(viewer, "scenarios"):
                              placeholder="bijvoorbeeld: Twee dagen per week, alleen lang verblijf")
         if st.form_submit_button("Scenario opslaan", icon=":material/save:"):
             try:
+                existed = name.strip() in set(saved["name"])
                 scenarios.save_scenario(context.engine(), viewer, name, st.session_state.get("wi_current", svc.scenario_params(BASELINE)))
-                st.success(f"Scenario '{name.strip()}' opgeslagen.")
+                st.success(f"Scenario '{name.strip()}' opgeslagen." + (" Er bestond al een scenario met deze naam; dat is vervangen."
+                                                                        if existed else ""))
                 saved = scenarios.list_scenarios(context.engine())
             except (scenarios.ScenarioError, ValueError) as exc:
                 st.error(str(exc))
@@ -171,20 +162,23 @@ if saved.empty:
     ui.empty_state("Nog geen opgeslagen scenario's. Zet de schuifjes hierboven en sla de instellingen op onder een naam "
                    "(rollen zvh en bestuur); ze verschijnen hier naast het basisscenario.")
 else:
-    results = []
+    pairs = []  # (result, scenario) of every saved scenario that can be evaluated
     for row in saved.itertuples():
         try:
             s = svc.scenario_from_params({**row.params, "name": row.name, "weeks": 52 if year is not None else 13})
-            results.append(svc.evaluate(frame, s, effect))
+            pairs.append((svc.evaluate(frame, s, effect), s))
         except ValueError as exc:
             st.warning(f"Scenario '{row.name}' kan niet worden doorgerekend: {exc}")
-    base = svc.evaluate(frame, replace(BASELINE, weeks=52 if year is not None else 13), effect)
-    comp = whatif.compare_scenarios(base, [r for r in results if r.scenario != base.scenario])
+    pairs = [(r, s) for r, s in pairs if r.scenario != BASELINE.name]
+    base = svc.evaluate(frame, BASELINE, effect)
+    comp = whatif.compare_scenarios(base, [r for r, _ in pairs])
     shown = comp.copy()
     for col in shown.columns[1:]:
         shown[col] = [value_text(k, v) for k, v in zip(comp.index, comp[col])]
     shown = shown.set_index("label").rename_axis(f"Uitkomst voor {period}")
     st.dataframe(shown, width="stretch")
+    settings = pd.DataFrame({s.name: svc.scenario_settings_nl(s) for s in [BASELINE, *[s for _, s in pairs]]})
+    st.dataframe(settings.rename_axis("Instellingen"), width="stretch")
     st.caption("Basis: 16 uur per week, 45 minuten per gesprek, straal 60 km, alle duurklassen en iedereen, 30% van het korte "
                "verblijf naar lokale teams, 70% volledige informatiebladen. 'verschil' = scenario min basis.")
     ui.downloads(viewer, shown, "scenario_vergelijking")

@@ -64,7 +64,7 @@ st.subheader("Effect per interventie op recidive binnen twee jaar")
 
 def verdict(e: effects.EffectEstimate) -> str:
     if e.adjusted is None:
-        return "Geen schatting: " + (e.refused or "")
+        return "Geen schatting (zie toelichting)"
     lo, hi = e.adjusted_ci
     if hi < 0:
         return "Minder recidive (interval geheel onder 0)"
@@ -80,7 +80,8 @@ for kind, e in est.items():
                  "Gecorrigeerd 95%-interval": "–" if e.adjusted_ci is None else f"{pp(e.adjusted_ci[0])} tot {pp(e.adjusted_ci[1])}",
                  "Ruw verschil (procentpunt)": pp(e.raw),
                  "Ruw 95%-interval": "–" if e.raw_ci is None else f"{pp(e.raw_ci[0])} tot {pp(e.raw_ci[1])}",
-                 "Met": fmt_int(e.n_treated), "Zonder": fmt_int(e.n_control)})
+                 "Met": fmt_int(e.n_treated), "Zonder": fmt_int(e.n_control),
+                 "Toelichting": (e.refused or "").capitalize()})
 table = pd.DataFrame(rows).set_index("Interventie")
 
 shown = [(kind, e) for kind, e in est.items() if e.adjusted is not None]

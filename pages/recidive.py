@@ -46,10 +46,11 @@ ui.kpi(k[0], "Recidive binnen twee jaar", fmt_pct(overall["rate"]),
 ui.kpi(k[1], "Landelijke referentie", fmt_pct(NATIONAL_REFERENCE["na detentie"], 0),
        "Landelijk pleegt 47% van de ex-gedetineerden binnen twee jaar een nieuw delict; na een taakstraf of "
        "reclasseringstoezicht 34% (rapport, paragraaf 2.1, naar Ministerie van Algemene Zaken 2021).")
-last = complete.iloc[-1] if len(complete) else None
+full = complete[complete["not_yet"].fillna(-1) == 0]  # everyone of that year followed two years (unknown '<5' is not complete)
+last = full.iloc[-1] if len(full) else None
 ui.kpi(k[2], "Laatste volledige cohort", "–" if last is None else f"{int(last['year'])}: {fmt_pct(last['rate'])}",
-       "Het meest recente jaar van vrijlating waarvan (bijna) iedereen twee jaar gevolgd is, met het recidivepercentage. "
-       "Noemer: de vrijlatingen van dat jaar met twee volle jaren follow-up.")
+       "Het meest recente jaar van vrijlating waarvan iedereen twee volle jaren gevolgd is, met het recidivepercentage. "
+       "Noemer: alle vrijlatingen van dat jaar. Latere jaren zijn nog onvolledig: daar tellen alleen de vroege vrijlatingen mee.")
 ui.kpi(k[3], "Nog geen twee jaar gevolgd", cnt(overall["not_yet"]),
        "Vrijlatingen die korter dan twee jaar vóór de datum van de gegevens vielen: hun uitkomst is nog niet bekend en ze tellen "
        "in geen enkel percentage mee.")
@@ -106,7 +107,7 @@ if curves.empty:
     ui.empty_state("Te weinig vrijlatingen om een curve te tonen voor deze keuze. Kies 'Alle vrijlatingen' of een andere uitsplitsing.")
 else:
     fig = go.Figure()
-    palette = ["#2b6cb0", "#c05621", "#2f855a", "#6b46c1", "#b7791f", "#c53030", "#319795", "#4a5568"]
+    palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999999"]  # Okabe-Ito
     for i, (g, c) in enumerate(curves.groupby("group", sort=True)):
         colour = palette[i % len(palette)]
         if choice == "alle":
@@ -135,4 +136,5 @@ else:
     risk.columns = [f"Dag {d}" for d in risk.columns]
     st.dataframe(risk.map(cnt).rename_axis("Nog gevolgd (at risk)"), width="stretch")
     st.caption("Aantal personen dat op die dag na vrijlating nog gevolgd werd en nog geen nieuw delict had."
-               + (f" Niet getoond wegens te weinig personen (minder dan {cfg.min_denominator}): {', '.join(hidden)}." if hidden else ""))
+               + (f" Samengevoegd tot '{svc.OTHER_GROUP}' wegens kleine aantallen (minder dan {cfg.min_denominator} per groep): "
+                  f"{', '.join(hidden)}." if hidden else ""))

@@ -11,6 +11,14 @@ from services import core
 from services import outcomes as svc
 from ui import cache, components as ui, context
 
+SCORE_COLUMNS_NL = {
+    "risico": "Risico (kans op recidive)", "persoonssleutel": "Persoonssleutel", "analysesleutel": "Analysesleutel",
+    "geboortejaar": "Geboortejaar", "geboortejaar_klasse": "Geboortejaar (klasse)", "gemeente": "Gemeente", "inrichting": "Inrichting",
+    "datum_aanvang": "Aanvang", "maand_aanvang": "Maand aanvang", "verwachte_einddatum": "Verwachte einddatum",
+    "verwachte_maand_einde": "Verwachte maand einde", "duur_dagen": "Verwachte duur (dagen)", "duurklasse": "Duurklasse",
+    "leeftijdsklasse": "Leeftijdsklasse", "eerdere_detenties": "Eerdere detenties", "problemen_bij_intake": "Problemen bij intake",
+}
+
 viewer = context.require_page("risicomodel")
 ui.page_header("Risicomodel", "Hoe goed voorspelt het model wie binnen twee jaar na vrijlating recidiveert, voor wie werkt het "
                "minder goed, en hoeveel vertrouwen verdient een risicoscore?")
@@ -98,7 +106,7 @@ ui.chart(ui.style_figure(fig, height=380),
 st.subheader("Prestatie bij een drempel")
 threshold = st.select_slider("Drempel: vanaf deze voorspelde kans telt iemand als 'verhoogd risico'", [i / 20 for i in range(1, 20)],
                              risk_model.DEFAULT_THRESHOLD, format_func=lambda v: fmt_pct(v, 0), key="threshold")
-tm = risk_model.threshold_metrics(card.test_scores, threshold)
+tm = svc.threshold_metrics(card, threshold, disclose)
 
 
 def rate_text(r: dict) -> str:
@@ -106,12 +114,13 @@ def rate_text(r: dict) -> str:
 
 
 def rate_help(r: dict, what: str) -> str:
-    ci = "" if r["value"] is None else f" 95%-interval {fmt_pct(r['ci_low'])} tot {fmt_pct(r['ci_high'])}."
-    return f"{what} Teller {fmt_int(r['k'])}, noemer {fmt_int(r['n'])}.{ci}"
+    if r["value"] is None:
+        return f"{what} Niet getoond: te weinig personen bij deze drempel."
+    return f"{what} Teller {fmt_int(r['k'])}, noemer {fmt_int(r['n'])}. 95%-interval {fmt_pct(r['ci_low'])} tot {fmt_pct(r['ci_high'])}."
 
 
 k = st.columns(5)
-ui.kpi(k[0], "Verhoogd risico", fmt_int(tm["flagged"]), f"Aantal personen in de toetsgroep ({fmt_int(tm['n'])}) met een score vanaf de drempel.")
+ui.kpi(k[0], "Verhoogd risico", "–" if tm["flagged"] is None else fmt_int(tm["flagged"]), f"Aantal personen in de toetsgroep ({fmt_int(tm['n'])}) met een score vanaf de drempel.")
 ui.kpi(k[1], "Sensitiviteit", rate_text(tm["sensitivity"]), rate_help(tm["sensitivity"], "Van wie recidiveerde: aandeel met verhoogd risico."))
 ui.kpi(k[2], "Specificiteit", rate_text(tm["specificity"]), rate_help(tm["specificity"], "Van wie niet recidiveerde: aandeel zonder verhoogd risico."))
 ui.kpi(k[3], "PPV", rate_text(tm["ppv"]), rate_help(tm["ppv"], "Positief voorspellende waarde: van wie verhoogd risico kreeg, het aandeel dat recidiveerde."))
@@ -190,6 +199,7 @@ else:
             if c in shown:
                 shown[c] = shown[c].map(fmt_date)
         shown = shown.drop(columns=["datum_einde", "maand_einde"], errors="ignore")
+        shown = shown[["risico", *[c for c in shown.columns if c != "risico"]]].rename(columns=SCORE_COLUMNS_NL)
         st.dataframe(shown, width="stretch", hide_index=True)
         st.caption(f"{fmt_int(len(scores))} personen. De score is de voorspelde kans op een nieuw delict binnen twee jaar na de "
                    "verwachte vrijlating. Ondersteuning bij een beslissing, geen beslissing. Deze weergave is vastgelegd in het auditlog.")

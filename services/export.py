@@ -1,20 +1,25 @@
 """Safe exports: CSV and Excel bytes with spreadsheet formulas neutralised.
 
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with
-``'`` so that Excel shows it as text instead of running it (OWASP "CSV injection").
+``'`` so that Excel shows it as text instead of running it (OWASP "CSV injection"). A plain signed
+number in Dutch notation (``-5,6``, ``+1.234``, ``-3%``) cannot run anything and is left alone, so
+Excel reads it as a number.
 """
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]\d{1,3}(\.\d{3})*(,\d+)?%?|[+-]\d+(,\d+)?%?")
 
 
 def neutralise(value):
-    """Return ``value`` with a leading ``'`` if it is a string that a spreadsheet would run."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
+    """Return ``value`` with a leading ``'`` if it is a string that a spreadsheet would run (a plain
+    signed number such as ``-5,6`` is kept as it is)."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS) and not _SIGNED_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

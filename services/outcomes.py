@@ -20,6 +20,7 @@ from data_access.import_formats import INTERVENTION_LABELS_NL, INTERVENTIONS
 from metrics import disclosure, effects, recidivism, risk_model
 from services.core import disclosure_config
 
+OTHER_GROUP = "Overige (samengevoegd)"
 GROUPS_NL = {"alle": "Alle vrijlatingen", "band": "Duurklasse", "gm_code": "Gemeente", "year": "Jaar van vrijlating"}
 
 
@@ -69,8 +70,9 @@ def overall_rate(out: pd.DataFrame, disclose: bool) -> dict:
 def km(out: pd.DataFrame, group: str, disclose: bool, labels: dict[str, str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Kaplan-Meier curves per ``group`` ('alle' or a column of :func:`outcomes`); returns
     ``(curves, at_risk, hidden_groups)``. With ``disclose`` groups with fewer releases than the
-    minimum denominator are left out (their names in ``hidden_groups``) and at-risk counts below
-    the threshold become None. ``labels`` renames group values (e.g. CBS code -> name)."""
+    minimum denominator are merged into one group :data:`OTHER_GROUP` (with the next smallest groups
+    while that is still small; their names in ``hidden_groups``), so that subtracting the shown
+    groups from all releases reveals nothing, and at-risk counts below the threshold become None. ``labels`` renames group values (e.g. CBS code -> name)."""
     cfg = disclosure_config()
     df = out.copy()
     col = None if group == "alle" else group
@@ -78,9 +80,18 @@ def km(out: pd.DataFrame, group: str, disclose: bool, labels: dict[str, str] | N
         df[col] = df[col].astype(str).map(lambda v: (labels or {}).get(v, v))
     hidden: list[str] = []
     if disclose and col:
-        sizes = df[col].value_counts()
-        hidden = sorted(sizes[sizes < cfg.min_denominator].index)
-        df = df[~df[col].isin(hidden)]
+        sizes = df[col].value_counts().sort_values()
+        small = list(sizes[sizes < cfg.min_denominator].index)
+        # merge the small groups into one; while that group is itself small, add the next smallest
+        # (so no group can be recovered by subtracting the shown groups from all releases)
+        while small and sizes[small].sum() < cfg.min_denominator and len(small) < len(sizes):
+            small.append(sizes.index[len(small)])
+        if small and sizes[small].sum() >= cfg.min_denominator:
+            hidden = sorted(small)
+            df[col] = df[col].where(~df[col].isin(small), OTHER_GROUP)
+        elif small:  # all groups together are still too few: show no split at all
+            hidden = sorted(sizes.index)
+            df = df.iloc[0:0]
     if df.empty:
         return pd.DataFrame(), pd.DataFrame(), hidden
     curves, at_risk = recidivism.km_curves(df, col)
@@ -147,16 +158,20 @@ def model_card(engine: sa.Engine, today: date) -> risk_model.ModelCard:
 
 def group_errors(card: risk_model.ModelCard, group: str, threshold: float, disclose: bool,
                  labels: dict[str, str] | None = None) -> pd.DataFrame:
-    """:func:`metrics.risk_model.group_error_rates` on the card's held-out releases; with
-    ``disclose`` a rate whose denominator is below the minimum denominator is NaN (and its interval);
-    the group sizes ``n`` stay exact for the caller's own disclosure control of the counts."""
+    """:func:`metrics.risk_model.group_error_rates` on the card's held-out releases. With ``disclose``
+    a rate is NaN (and its interval, which would give the denominator away) when its denominator is
+    below the minimum denominator, or when the persons behind it or behind its complement number 1 to
+    threshold-1 (a binary share: either part would reveal the other). The group sizes ``n`` stay exact
+    for the caller's own disclosure control of the counts."""
     cfg = disclosure_config()
     t = risk_model.group_error_rates(card.test_scores, group, threshold)
     if labels:
         t["group"] = t["group"].map(lambda v: labels.get(v, v))
     if disclose:
         for rate in ("fpr", "fnr"):
-            small = t[f"{rate}_n"] < cfg.min_denominator
+            n = t[f"{rate}_n"]
+            k = (t[rate].fillna(0) * n).round()
+            small = (n < cfg.min_denominator) | ((k > 0) & (k < cfg.threshold)) | ((n - k > 0) & (n - k < cfg.threshold))
             t.loc[small, [rate, f"{rate}_low", f"{rate}_high"]] = np.nan
     return t
 
@@ -170,3 +185,22 @@ def risk_scores(engine: sa.Engine, viewer: policy.Viewer, card: risk_model.Model
     if cand.empty:
         return cand.assign(risico=pd.Series(dtype=float))
     return cand.assign(risico=risk_model.score(card.model, cand)).drop(columns=["detention_id", "institution_code"])
+
+
+def threshold_metrics(card: risk_model.ModelCard, threshold: float, disclose: bool) -> dict:
+    """:func:`metrics.risk_model.threshold_metrics` on the held-out releases. With ``disclose`` a rate
+    whose numerator or complement is 1 to threshold-1 persons, or whose denominator is below the
+    minimum, has ``value``, ``ci_low``, ``ci_high`` None and its counts ``k``/``n`` None as well;
+    ``flagged`` is None when it is 1 to threshold-1."""
+    cfg = disclosure_config()
+    m = risk_model.threshold_metrics(card.test_scores, threshold)
+    if not disclose:
+        return m
+    for key in ("sensitivity", "specificity", "ppv", "npv"):
+        r = m[key]
+        k, n = r["k"], r["n"]
+        if n < cfg.min_denominator or 0 < k < cfg.threshold or 0 < n - k < cfg.threshold:
+            m[key] = {**r, "k": None, "n": None, "value": None, "ci_low": None, "ci_high": None}
+    if 0 < m["flagged"] < cfg.threshold or 0 < m["n"] - m["flagged"] < cfg.threshold:
+        m["flagged"] = None
+    return m

@@ -97,7 +97,9 @@ _RESULT_KEYS = ("detentions", "detainees_in_scope", "handed_to_local_team", "inc
 
 
 def _num(v):
-    return None if v is None or (isinstance(v, float) and pd.isna(v)) else (round(float(v), 4) if isinstance(v, float) else v)
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    return round(float(v), 4) + 0.0 if isinstance(v, float) else v  # + 0.0: no "-0.0" in JSON
 
 
 def whatif_json(result: whatif.WhatIfResult, scenario: whatif.Scenario, population: str, effect) -> dict:
@@ -185,3 +187,57 @@ def plan_json(res: PlanResult, config: visit_planner.PlannerConfig) -> dict:
                             for u in un.itertuples()],
             "unreachable_by_reason": {k: int(v) for k, v in un["reason"].str.split(r" \(").str[0].value_counts().items()}
             if not un.empty else {}}
+
+
+def institution_table(result: whatif.WhatIfResult, names: dict[str, str], disclose: bool, threshold: int = 5) -> pd.DataFrame:
+    """Per-institution rows of a what-if result, ready to show: ``Inrichting``, ``Afstand (km)``,
+    ``In doelgroep``, ``Bezoeken nodig``, ``Gesproken (verwacht)``, ``Uren nodig`` (Dutch-formatted
+    text). With ``disclose`` (aggregate roles) institutions with fewer than ``threshold`` detainees in
+    scope are merged into one row, and any count that rounds to 1..threshold-1 is shown as '<threshold'."""
+    from metrics.formatting import fmt_num
+
+    inst = result.institutions.copy()
+    inst["Inrichting"] = inst["institution_code"].map(names).fillna(inst["institution_code"])
+    other = f"Overige inrichtingen (elk minder dan {threshold})"
+    if disclose:
+        inst.loc[inst["in_scope"] < threshold, "Inrichting"] = other
+    t = inst.groupby("Inrichting", sort=False).agg(afstand=("distance_km", "min"), doelgroep=("in_scope", "sum"),
+                                                  bezoeken=("visits_needed", "sum"), gesproken=("reached", "sum"),
+                                                  uren=("hours_needed", "sum")).reset_index()
+
+    def count(v: float) -> str:
+        return f"<{threshold}" if disclose and 0 < round(v) < threshold else fmt_num(v, 0)
+
+    return pd.DataFrame({
+        "Inrichting": t["Inrichting"],
+        "Afstand (km)": ["–" if n == other else fmt_num(v, 0) for n, v in zip(t["Inrichting"], t["afstand"])],
+        "In doelgroep": t["doelgroep"].map(count), "Bezoeken nodig": t["bezoeken"].map(count),
+        "Gesproken (verwacht)": t["gesproken"].map(count), "Uren nodig": t["uren"].map(lambda v: fmt_num(v, 0)),
+    })
+
+
+def effect_verdict(result: whatif.WhatIfResult) -> str | None:
+    """'geen schatting' (no effect estimate), 'geen aantoonbaar effect' (the interval of the expected
+    change in recidivists contains 0), or None when the change is clearly below or above 0."""
+    if result.recidivists_change is None:
+        return "geen schatting"
+    if result.recidivists_change_low <= 0 <= result.recidivists_change_high:
+        return "geen aantoonbaar effect"
+    return None
+
+
+def scenario_settings_nl(s: whatif.Scenario) -> pd.Series:
+    """The inputs of a scenario as Dutch text, one entry per setting (for a side-by-side table)."""
+    from metrics.durations import BAND_LABELS
+    from metrics.formatting import fmt_num, fmt_pct
+
+    groups = {"all": "iedereen", "top_x": "Top X"}
+    return pd.Series({
+        "Uren per week": fmt_num(s.staff_hours_per_week, 0), "Minuten per gesprek": fmt_num(s.minutes_per_conversation, 0),
+        "Uren per bezoekdag": fmt_num(s.hours_per_visit, 1), "Maximale straal (km)": fmt_num(s.max_radius_km, 0),
+        "Wegfactor / snelheid": f"{fmt_num(s.road_factor, 2)} / {fmt_num(s.speed_kmh, 0)} km/u",
+        "Minimum per bezoek": fmt_num(s.min_detainees_per_visit, 0),
+        "Duurklassen": ", ".join(BAND_LABELS[b] for b in ("kort", "middel", "lang") if b in s.bands_visited),
+        "Doelgroepen": ", ".join(groups.get(g, g.replace("risk:", "risico ")) for g in sorted(s.target_groups)),
+        "Kort verblijf naar lokale teams": fmt_pct(s.share_short_to_local_team, 0),
+        "Volledige informatiebladen": fmt_pct(s.share_complete_sheets, 0)})

@@ -137,6 +137,10 @@ def test_whatif_json_contract(db, monkeypatch):
     assert r["detainees_in_scope"] <= r["detentions"] and r["recidivists_change"] is None
     code, _, err = run("--db", db, "whatif", "--json", "--hours-per-week", "-3", "--no-effect")
     assert code == 2 and "negatief" in err
+    code, _, err = run("--db", db, "whatif", "--json", "--year", "1990", "--no-effect")
+    assert code == 2 and "Geen detenties met aanvang in 1990" in err
+    code, _, err = run("--db", db, "whatif", "--json", "--bands", "", "--no-effect")
+    assert code == 2 and "duurklasse" in err
 
 
 def test_plan_visits_json_contract_and_role(db, monkeypatch, tmp_path):

@@ -79,7 +79,8 @@ def test_interventies_table_matches_sql_and_refuses_honestly(seeded_app):
             AND (r.followed_until - r.release_date >= 730)""", k=kind)
         assert table.loc[INTERVENTION_LABELS_NL[kind], "Met"] == f"{treated}", kind
     fam = table.loc[INTERVENTION_LABELS_NL["gezinsondersteuning"]]
-    assert fam["Gecorrigeerd (procentpunt)"] == "–" and fam["Oordeel"].startswith("Geen schatting: te weinig personen")
+    assert fam["Gecorrigeerd (procentpunt)"] == "–" and fam["Oordeel"].startswith("Geen schatting")
+    assert fam["Toelichting"].startswith("Te weinig personen: 14 met")
     assert any("tegelijk vergeleken" in w for w in texts(at, "warning"))
     estimated = table[table["Gecorrigeerd (procentpunt)"] != "–"]
     assert len(estimated) >= 5 and all("tot" in v for v in estimated["Gecorrigeerd 95%-interval"])
@@ -93,19 +94,19 @@ def test_risicomodel_card_for_everyone_scores_only_for_case_roles(seeded_app):
     assert any("Alleen ondersteuning bij een beslissing" in t for t in texts(at, "info"))
     assert any("alleen zichtbaar voor rollen met toegang tot casussen" in c for c in texts(at, "caption"))
     for frame in frames(at):
-        assert "risico" not in frame.columns
+        assert "Risico (kans op recidive)" not in frame.columns
         assert small_count_cells(frame) == [], frame
 
     at = open_page("risicomodel", "zvh")
-    scores = [f for f in frames(at) if "risico" in f.columns]
+    scores = [f for f in frames(at) if "Risico (kans op recidive)" in f.columns]
     expected = sql_scalar(seeded_app, "SELECT count(*) FROM detention WHERE release_date IS NULL AND expected_release_date "
                                       "IS NOT NULL AND expected_release_date <= DATE '2027-02-27'")
     assert len(scores) == 1 and len(scores[0]) == expected > 0
-    assert scores[0]["risico"].str.endswith("%").all()
+    assert scores[0]["Risico (kans op recidive)"].str.endswith("%").all()
 
     at = open_page("risicomodel", "gemeente")
-    scores = [f for f in frames(at) if "risico" in f.columns]
-    assert not scores or set(scores[0]["gemeente"]) <= {"Huizen"}
+    scores = [f for f in frames(at) if "Risico (kans op recidive)" in f.columns]
+    assert not scores or set(scores[0]["Gemeente"]) <= {"Huizen"}
 
 
 def test_risicomodel_threshold_changes_the_metrics(seeded_app):

@@ -117,3 +117,22 @@ def test_priorities_follow_the_policy_choice():
     assert visit_priority.risk_band([0.1, 0.3, 0.49, 0.5, None]).tolist() == ["laag", "midden", "midden", "hoog", "onbekend"]
     with pytest.raises(ValueError, match="negatief"):
         visit_priority.PriorityWeights(top_x=-1)
+
+
+def test_institution_table_hides_small_counts_for_aggregate_roles(seeded_url):
+    from tests.pagetest_helpers import small_count_cells
+
+    eng = get_engine(seeded_url)
+    frame = svc.whatif_frame(eng, TODAY, 2025, svc.safe_card(eng, TODAY))
+    r = svc.evaluate(frame, whatif.Scenario(staff_hours_per_week=16, share_short_to_local_team=0.3, share_complete_sheets=0.7), None)
+    names = {c: c for c in frame["institution_code"]}
+    shown = svc.institution_table(r, names, disclose=True)
+    exact = svc.institution_table(r, names, disclose=False)
+    counts = shown[["In doelgroep", "Bezoeken nodig", "Gesproken (verwacht)"]]
+    assert small_count_cells(counts) == []
+    assert "<5" in set(counts.to_numpy().ravel()) and len(shown) < len(exact)
+    assert shown["Inrichting"].iloc[0].startswith("Overige") or shown["Inrichting"].str.startswith("Overige").any()
+    assert svc.effect_verdict(r) == "geen schatting"
+    r2 = svc.evaluate(frame, whatif.Scenario(), (0.02, (-0.14, 0.17)))
+    assert svc.effect_verdict(r2) == "geen aantoonbaar effect"
+    assert svc.effect_verdict(svc.evaluate(frame, whatif.Scenario(), (-0.10, (-0.15, -0.05)))) is None
