@@ -343,6 +343,19 @@ whatif_scenario = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
+# streefwaarde per KPI (issue "KPI board"): history kept, never overwritten
+kpi_target = sa.Table(
+    "kpi_target",
+    metadata,
+    _id("kpi_target"),
+    sa.Column("kpi_code", sa.String(40), nullable=False),  # metrics.kpi_registry
+    sa.Column("value", sa.Double, nullable=False),  # in the KPI's unit (shares as fractions); DOUBLE: DuckDB FLOAT is 32-bit
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("set_by", sa.String(80), nullable=False),
+    sa.Column("set_at", sa.DateTime, nullable=False),
+    sa.Column("note", sa.String(200)),
+)
+
 # key/value facts about the database, e.g. data_origin = synthetic | real
 app_meta = sa.Table(
     "app_meta",
