@@ -74,10 +74,10 @@ REGISTRY: tuple[Kpi, ...] = (
         "en zorg alle vijf 'op orde' bij vertrek.", "vertrekbladen met alle vijf op orde", "vertrekbladen", "share", "higher",
         "WODC-monitor nazorg: vijf basisvoorwaarden; rapport 4", 0.60, "basisvoorwaarden"),
     Kpi("regie_bekend", "Regiehouder bekend bij vrijlating", "Vrijlatingen met een overdracht naar een bekende regiehouder op of "
-        "vóór de dag van vrijlating.", "vrijlatingen met bekende regiehouder", "vrijlatingen in de periode", "share", "higher",
+        "vóór de dag van vrijlating.", "vrijlatingen met bekende regiehouder", "vrijgelaten detenties met aanvang in de periode", "share", "higher",
         "Rapport hoofdstuk 4 (eigenaarschap)", 0.85, "klantreis"),
     Kpi("kort_lokaal_team", "Kort verblijf naar lokaal team", "Vrijgelaten korte detenties (< 28 dagen) die aan het lokale team zijn "
-        "overgedragen.", "korte detenties overgedragen aan het lokale team", "vrijgelaten korte detenties", "share", "higher",
+        "overgedragen.", "korte detenties overgedragen aan het lokale team", "vrijgelaten korte detenties met aanvang in de periode", "share", "higher",
         "Rapport hoofdstuk 4 (kort verblijf)", 0.50, "klantreis"),
     Kpi("gezin_gecheckt", "Gezin en kinderen nagevraagd", "Detenties waarin de taak 'gezin en kinderen nagaan' uit de handreiking "
         "is uitgevoerd.", "detenties met de taak uitgevoerd", "detenties met de taak vastgelegd (niet 'niet nodig')", "share",
