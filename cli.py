@@ -17,7 +17,7 @@ from data_access import import_templates, importers, policy, users
 from data_access.import_formats import FORMATS, get_format
 from services import export
 from data_access.setup import init_database, purge_demo
-from metrics.formatting import fmt_int, fmt_num
+from metrics.formatting import fmt_int, fmt_num, fmt_pct
 
 
 def _engine(args):
@@ -123,7 +123,7 @@ def cmd_journey(args) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for s in out["steps"]:
-            share = "–" if s["share"] is None else f"{100 * s['share']:.1f}%".replace(".", ",")
+            share = fmt_pct(s["share"])
             cnt = lambda v: "<5" if v is None else fmt_int(v)  # noqa: E731
             print(f"{s['label']:40} {share:>7}  ({cnt(s['count'])} van {cnt(s['denominator'])})")
     return 0
@@ -198,7 +198,7 @@ def cmd_whatif(args) -> int:
 
     for key, label in SUMMARY_LABELS.items():
         v = out["result"][key]
-        text = "–" if v is None else f"{100 * v:.1f}%".replace(".", ",") if key.startswith("share") else fmt_num(v, 1 if isinstance(v, float) else 0)
+        text = fmt_pct(v) if key.startswith("share") else "–" if v is None else fmt_num(v, 1 if isinstance(v, float) else 0)
         print(f"{label:45} {text}")
     return 0
 

@@ -26,6 +26,11 @@ def disclosure_config() -> disclosure.DisclosureConfig:
                                        min_denominator=int_setting("TKM_MIN_DENOMINATOR", 10))
 
 
+def protected_count(n: int, disclose: bool, threshold: int) -> int | None:
+    """``n`` as an int, or None (shown as '<threshold') when ``disclose`` and 0 < n < threshold."""
+    return None if disclose and 0 < n < threshold else int(n)
+
+
 def gm_names(engine: sa.Engine) -> dict[str, str]:
     """gm_code -> gemeente name."""
     m = queries.municipalities(engine)

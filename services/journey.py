@@ -16,11 +16,7 @@ from data_access import policy
 from data_access.queries import Filters
 from data_access.validation import task_catalogue
 from metrics import journey
-from services.core import disclosure_config
-
-
-def _count(n: int, disclose: bool, threshold: int) -> int | None:
-    return None if disclose and 0 < n < threshold else int(n)
+from services.core import disclosure_config, protected_count
 
 
 def ownership(engine: sa.Engine, f: Filters, today: date, disclose: bool = False) -> pd.DataFrame:
@@ -65,12 +61,12 @@ def journey_summary(engine: sa.Engine, viewer: policy.Viewer, year: int, today: 
 
     return {
         "year": year, "gemeenten": list(gm_codes) if gm_codes else None, "disclosure_applied": disclose,
-        "admitted": _count(int(counts["n"]), disclose, cfg.threshold),
-        "released": _count(int(counts["released"]), disclose, cfg.threshold),
-        "steps": [dict(step=s.step, label=s.label, count=_count(s.numerator, disclose, cfg.threshold),
-                       denominator=_count(s.denominator, disclose, cfg.threshold), share=r(s.share)) for s in fun.itertuples()],
-        "dr_plan_within_28_days": dict(count=_count(lt["on_time"], disclose, cfg.threshold),
-                                       denominator=_count(lt["due28"], disclose, cfg.threshold),
+        "admitted": protected_count(int(counts["n"]), disclose, cfg.threshold),
+        "released": protected_count(int(counts["released"]), disclose, cfg.threshold),
+        "steps": [dict(step=s.step, label=s.label, count=protected_count(s.numerator, disclose, cfg.threshold),
+                       denominator=protected_count(s.denominator, disclose, cfg.threshold), share=r(s.share)) for s in fun.itertuples()],
+        "dr_plan_within_28_days": dict(count=protected_count(lt["on_time"], disclose, cfg.threshold),
+                                       denominator=protected_count(lt["due28"], disclose, cfg.threshold),
                                        share=r(lt["on_time_share"]), median_days=r(lt["plan_days_median"])),
         "first_action_median_days": r(lt["first_action_days_median"]),
         "largest_gaps": [dict(rank=int(g.rank), task_code=g.task_code, label=g.label, owner=g.owner, kind=g.kind,

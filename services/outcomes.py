@@ -18,7 +18,7 @@ from data_access import outcome_queries as oq
 from data_access import policy
 from data_access.import_formats import INTERVENTION_LABELS_NL, INTERVENTIONS
 from metrics import disclosure, effects, recidivism, risk_model
-from services.core import disclosure_config
+from services.core import disclosure_config, protected_count
 
 OTHER_GROUP = "Overige (samengevoegd)"
 GROUPS_NL = {"alle": "Alle vrijlatingen", "band": "Duurklasse", "gm_code": "Gemeente", "year": "Jaar van vrijlating"}
@@ -32,10 +32,6 @@ def outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None, today: date) -
     return df
 
 
-def _count(n: int, disclose: bool, threshold: int) -> int | None:
-    return None if disclose and 0 < n < threshold else int(n)
-
-
 def rate_by_year(out: pd.DataFrame, disclose: bool) -> pd.DataFrame:
     """Per release year: ``year``, ``releases``, ``eligible`` (two full years of follow-up: the
     denominator), ``not_yet``, ``recidivists`` (the numerator), ``rate``, ``ci_low``, ``ci_high``
@@ -45,10 +41,10 @@ def rate_by_year(out: pd.DataFrame, disclose: bool) -> pd.DataFrame:
     for year, part in out.groupby("year", sort=True):
         r = recidivism.two_year_rate(part)
         hide = disclose and disclosure.share_or_hidden(r["recidivists"], r["eligible"], cfg) is None
-        rows.append({"year": int(year), "releases": _count(r["releases"], disclose, cfg.threshold),
-                     "eligible": _count(r["eligible"], disclose, cfg.threshold),
-                     "not_yet": _count(r["not_yet"], disclose, cfg.threshold),
-                     "recidivists": _count(r["recidivists"], disclose, cfg.threshold),
+        rows.append({"year": int(year), "releases": protected_count(r["releases"], disclose, cfg.threshold),
+                     "eligible": protected_count(r["eligible"], disclose, cfg.threshold),
+                     "not_yet": protected_count(r["not_yet"], disclose, cfg.threshold),
+                     "recidivists": protected_count(r["recidivists"], disclose, cfg.threshold),
                      "rate": None if hide else r["rate"], "ci_low": None if hide else r["ci_low"],
                      "ci_high": None if hide else r["ci_high"]})
     out = pd.DataFrame(rows, columns=["year", "releases", "eligible", "not_yet", "recidivists", "rate", "ci_low", "ci_high"])
@@ -63,7 +59,7 @@ def overall_rate(out: pd.DataFrame, disclose: bool) -> dict:
         if disclosure.share_or_hidden(r["recidivists"], r["eligible"], cfg) is None:
             r.update(rate=None, ci_low=None, ci_high=None)
         for k in ("releases", "eligible", "not_yet", "recidivists"):
-            r[k] = _count(r[k], disclose, cfg.threshold)
+            r[k] = protected_count(r[k], disclose, cfg.threshold)
     return r
 
 
@@ -96,7 +92,7 @@ def km(out: pd.DataFrame, group: str, disclose: bool, labels: dict[str, str] | N
         return pd.DataFrame(), pd.DataFrame(), hidden
     curves, at_risk = recidivism.km_curves(df, col)
     if disclose:
-        at_risk["n"] = [_count(n, True, cfg.threshold) for n in at_risk["n"]]
+        at_risk["n"] = [protected_count(n, True, cfg.threshold) for n in at_risk["n"]]
     return curves, at_risk, hidden
 
 
