@@ -131,6 +131,9 @@ def main() -> None:
         pages.setdefault(section_of(key), []).append(
             st.Page(PAGE_FILES[key], title=policy.PAGES[key], icon=PAGE_ICONS[key], url_path=key, default=(i == 0)))
     nav = st.navigation(pages, expanded=True)
+    target = st.session_state.pop(context.AFTER_LOGIN, None)  # a deep link on a fresh server (ui.context)
+    if target and policy.may_view_page(viewer, target) and nav.url_path != target:
+        st.switch_page(PAGE_FILES[target], query_params=dict(st.query_params))
     with st.sidebar:
         who = policy.ROLES[viewer.role] + (f" · {viewer.gm_code}" if viewer.gm_code else "")
         st.markdown(f"**{viewer.username}**  \n{who}")

@@ -314,6 +314,36 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """The meeting report (PDF or Excel) of a quarter; a stable contract for cron jobs."""
+    import os
+
+    from data_access.settings import reference_date
+    from services import kpis, report
+
+    eng, today = _engine(args), reference_date()
+    out = Path(args.out)
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir() or not os.access(folder, os.W_OK) or out.is_dir():
+        print(f"Kan niet schrijven naar {out}: de map bestaat niet, is niet schrijfbaar of het pad is een map.", file=sys.stderr)
+        return 2
+    period = (args.period or kpis.period_of(today)).strip().upper()
+    try:
+        selection = [_gm_code(eng, g.strip()) for g in args.gemeenten.split(",") if g.strip()] if args.gemeenten else None
+        rep = report.build_report(eng, _viewer(args), period, selection, today)
+    except ValueError as exc:
+        print(f"Ongeldige invoer: {exc}", file=sys.stderr)
+        return 2
+    data = report.to_pdf(rep) if args.format == "pdf" else report.to_xlsx(rep)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        print(f"Kan niet schrijven naar {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"Rapportage {rep.board.period} ({args.format.upper()}) geschreven naar {out}")
+    return 0
+
+
 def cmd_users(args) -> int:
     eng = _engine(args)
     try:
@@ -452,6 +482,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ical", help="schrijf de ritten ook als iCalendar-bestand")
     s.add_argument("--role", choices=list(policy.ROLES), help="rol (alleen zvh mag plannen)")
     s.set_defaults(func=cmd_plan_visits)
+
+    s = sub.add_parser("report", help="rapportage voor het Directieoverleg/DVC van een kwartaal (PDF of Excel)")
+    s.add_argument("--period", help="kwartaal, bijvoorbeeld 2025Q3 (standaard het laatste volledige kwartaal)")
+    s.add_argument("--format", choices=["pdf", "xlsx"], required=True)
+    s.add_argument("--out", required=True, help="bestandsnaam van het rapport")
+    s.add_argument("--gemeenten", help="alleen deze gemeenten in de tabel per gemeente (CBS-codes of namen, komma's; standaard alle)")
+    s.add_argument("--role", choices=list(policy.ROLES), help="rol; zonder deze optie geldt de meest beperkte (bestuur)")
+    s.add_argument("--gemeente", help="CBS-code bij --role gemeente")
+    s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("users", help="gebruikersbeheer (lokale accounts)")
     s.add_argument("action", choices=["list", "add", "set-role", "reset-password", "disable", "enable"])

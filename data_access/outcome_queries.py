@@ -176,3 +176,12 @@ def release_candidates(engine: sa.Engine, viewer: policy.Viewer, today: date, ho
 
 #: covariate columns as returned (the risk model chooses among them)
 COVARIATES_SHOWN = ["age_band", "band", "prior", "intake_sheet", "problems", "top_x", "pga", "probation_supervision"]
+
+
+def recidivism_data_date(engine: sa.Engine) -> date | None:
+    """The date up to which the recidivism data reach: the latest ``followed_until`` of all
+    recidivism records (None without records). Used as the data date of the two-year rule for every
+    gemeente, so that a gemeente whose own records end earlier is judged on the same date."""
+    with engine.connect() as conn:
+        v = conn.execute(sa.select(sa.func.max(r.c.followed_until))).scalar()
+    return None if v is None else pd.Timestamp(v).date()

@@ -28,6 +28,7 @@ ROLES: dict[str, str] = {
 #: page key -> Dutch title. The order is the menu order.
 PAGES: dict[str, str] = {
     "overzicht": "Overzicht",
+    "kpibord": "KPI-bord",
     "instroom": "Instroom en uitstroom",
     "detentieduur": "Detentieduur",
     "bereikbaarheid": "Bereikbaarheid",
@@ -47,7 +48,7 @@ PAGES: dict[str, str] = {
     "gebruikers": "Gebruikers",
 }
 
-_AGGREGATE_PAGES = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap",
+_AGGREGATE_PAGES = ("overzicht", "kpibord", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap",
                     "recidive", "interventies", "risicomodel", "capaciteit", "gepubliceerd")
 _ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "bestuur": _AGGREGATE_PAGES,

@@ -62,3 +62,11 @@ def target_on(engine: sa.Engine, code: str, on: date) -> float:
     with engine.connect() as conn:
         v = conn.execute(q).scalar()
     return kpi.default_target if v is None else float(v)
+
+
+def version(engine: sa.Engine) -> tuple[int, int]:
+    """(number of stored targets, highest id): changes whenever a target is set, so cached boards
+    (keyed by it) show a new target at once."""
+    with engine.connect() as conn:
+        n, top = conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(t.c.id), 0))).one()
+    return int(n), int(top)

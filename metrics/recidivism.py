@@ -31,14 +31,17 @@ def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
     return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days
 
 
-def two_year_outcomes(frame: pd.DataFrame, window_days: int = WINDOW_DAYS) -> pd.DataFrame:
+def two_year_outcomes(frame: pd.DataFrame, window_days: int = WINDOW_DAYS, data_date=None) -> pd.DataFrame:
     """Add the two-year outcome to each release.
 
     Input columns: ``release_date``, ``reoffence_date`` (NaT/None when none seen), ``followed_until``
     (dates). Output: the input plus ``days_to_reoffence`` (float days or NaN), ``followed_days``
     (int days), ``recidivist`` (bool: a new offence within ``window_days``), ``eligible`` (bool: two
-    full years of follow-up, see the module docstring). Raises ``ValueError`` when a reoffence or
-    follow-up date lies before the release.
+    full years of follow-up, see the module docstring). ``data_date``: the date up to which the
+    recidivism data reach (default: the latest ``followed_until`` in ``frame``); pass the date of the
+    whole data set when ``frame`` is a part of it (one gemeente), so that a part whose own records end
+    earlier is not judged on an earlier date. Raises ``ValueError`` when a reoffence or follow-up
+    date lies before the release.
     """
     out = frame.copy()
     out["days_to_reoffence"] = _days(out["reoffence_date"], out["release_date"]).astype(float)
@@ -46,7 +49,7 @@ def two_year_outcomes(frame: pd.DataFrame, window_days: int = WINDOW_DAYS) -> pd
     if (out["days_to_reoffence"] < 0).any() or (out["followed_days"] < 0).any():
         raise ValueError("een recidive- of volgdatum ligt voor de vrijlating")
     out["recidivist"] = (out["days_to_reoffence"] <= window_days).fillna(False).astype(bool)
-    data_date = pd.to_datetime(out["followed_until"]).max()
+    data_date = pd.to_datetime(out["followed_until"]).max() if data_date is None else pd.Timestamp(data_date)
     full_window = (data_date - pd.to_datetime(out["release_date"])).dt.days >= window_days
     out["eligible"] = ((out["followed_days"] >= window_days) | (out["recidivist"] & full_window)).astype(bool)
     return out

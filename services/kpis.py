@@ -6,14 +6,15 @@ metrics.reachability) and compared with the target that held at the end of the p
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access import kpi_queries, targets
+from data_access import kpi_queries, policy, schema, targets
 from data_access.queries import Filters
-from metrics import kpi_registry, reachability, recidivism
+from metrics import disclosure, kpi_board, kpi_registry, reachability, recidivism
 from services import core
 from services import outcomes as outcome_service
 
@@ -52,3 +53,244 @@ def kpi_table(engine: sa.Engine, f: Filters, today: date, radius_km: float = rea
         rows.append({"code": k.code, "name": k.name, "unit": k.unit, "direction": k.direction, "numerator": int(num),
                      "denominator": int(den), "value": value, "target": target, "status": kpi_registry.status(k, value, target)})
     return pd.DataFrame(rows)
+
+
+def previous_quarter(period: str) -> str:
+    """'2025Q1' -> '2024Q4' (raises ``ValueError`` like :func:`quarter`)."""
+    start = quarter(period).date_from
+    prev = pd.Timestamp(start) - pd.offsets.QuarterBegin(1, startingMonth=1)
+    return f"{prev.year}Q{(prev.month - 1) // 3 + 1}"
+
+
+def quarters_up_to(period: str, n: int) -> list[str]:
+    """The ``n`` quarters ending with ``period``, oldest first: ('2025Q3', 3) -> ['2025Q1', '2025Q2', '2025Q3']."""
+    out = [period.upper()]
+    while len(out) < n:
+        out.insert(0, previous_quarter(out[0]))
+    return out
+
+
+def period_of(today: date) -> str:
+    """The last complete quarter before ``today`` (the board's default period)."""
+    q = (today.month - 1) // 3  # quarters completed this year
+    return f"{today.year}Q{q}" if q else f"{today.year - 1}Q4"
+
+
+def available_periods(engine: sa.Engine, today: date) -> list[str]:
+    """Quarters that can be chosen, newest first: from the quarter of the first admission or
+    release up to the last complete quarter before ``today``; [] on an empty database."""
+    d = schema.detention
+    with engine.connect() as conn:
+        first = conn.execute(sa.select(sa.func.least(sa.func.min(d.c.admission_date), sa.func.min(d.c.release_date)))).scalar()
+    if first is None:
+        return []
+    first = pd.Timestamp(first).date()
+    out = [period_of(today)]
+    while quarter(out[-1]).date_from > first:
+        out.append(previous_quarter(out[-1]))
+    return out
+
+
+def rolling_year(period: str) -> Filters:
+    """The four quarters ending with ``period`` as one period (the per-gemeente table's default:
+    per quarter most gemeenten are too small to show)."""
+    qs = quarters_up_to(period, 4)
+    return Filters(quarter(qs[0]).date_from, quarter(qs[-1]).date_to, None)
+
+
+@dataclass
+class KpiBoard:
+    """Everything the KPI board and the meeting report show, after disclosure control.
+
+    ``table``: one row per KPI (registry order): code, name, unit, direction, numerator,
+    denominator (int, or None when hidden), value (shown value: fraction for shares, or None),
+    target (in force at the end of the period), status, status_text, previous (shown value of the
+    previous quarter), change (Dutch text), hidden (bool), page (page key that explains the KPI).
+    ``trend``: long frame period, code, value (shown), target, status for ``trend_periods``.
+    ``by_gemeente``: long frame area (gm_code or 'OVERIG'), area_name, code, numerator, denominator,
+    value (shown), hidden, reason, status -- over ``gemeente_period`` (dates).
+    ``changes``: Dutch sentences (metrics.kpi_board.change_summary).
+    """
+
+    period: str
+    previous: str
+    gm_codes: tuple[str, ...] | None
+    disclose: bool
+    table: pd.DataFrame
+    trend: pd.DataFrame
+    by_gemeente: pd.DataFrame
+    gemeente_period: tuple[date, date]
+    changes: list[str]
+    threshold: int
+
+
+def _shown(engine, f: Filters, today: date, disclose: bool, known: pd.DataFrame | None, cfg) -> pd.DataFrame:
+    """kpi_table for ``f`` with the shown value and status (disclosure as for the viewer)."""
+    tab = kpi_table(engine, f, today)
+    if known is not None:
+        known = known.set_index("code")
+    shown, hidden = [], []
+    for r in tab.itertuples(index=False):
+        kpi = kpi_registry.get_kpi(r.code)
+        if not disclose:
+            v = kpi_board.value_of(kpi, r.numerator, r.denominator)
+        else:
+            kn = (int(known.loc[r.code, "numerator"]), int(known.loc[r.code, "denominator"])) if known is not None else (0, 0)
+            v = kpi_board.protected_value(kpi, r.numerator, r.denominator, cfg, kn)
+        shown.append(v)
+        hidden.append(v is None and (kpi.unit == "count" or r.denominator > 0))
+    tab["value"] = pd.Series(shown, dtype=object)
+    tab["hidden"] = hidden
+    tab["status"] = [kpi_registry.status(kpi_registry.get_kpi(c), v, t) for c, v, t in zip(tab["code"], tab["value"], tab["target"])]
+    if disclose:  # counts of hidden values are hidden too
+        tab["numerator"] = tab["numerator"].astype(object).where(~tab["hidden"], None)
+        tab["denominator"] = tab["denominator"].astype(object).where(~tab["hidden"], None)
+    return tab
+
+
+def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple[str, ...] | None, today: date,
+          n_trend: int = 8, gemeente_period: str = "jaar", export: bool = False) -> KpiBoard:
+    """The KPI board of ``period`` ('2025Q3') for ``gm_codes`` (None = region) as ``viewer`` may see it.
+
+    Disclosure: :func:`data_access.policy.needs_disclosure` (``export=True`` for the meeting report:
+    downloads always pass disclosure control). A gemeente looking at the region knows its own part
+    exactly; the rules then cover the other gemeenten' part. The per-gemeente table covers the four
+    quarters up to ``period`` (``gemeente_period='jaar'``) or the quarter itself ('kwartaal'); for
+    roles under disclosure control gemeenten with fewer than 20 admissions in it are merged
+    (metrics.disclosure.group_small_areas) and cells pass :func:`metrics.kpi_board.protect_grid`.
+    Raises ``ValueError`` for a malformed period or ``gemeente_period``.
+    """
+    if gemeente_period not in ("jaar", "kwartaal"):
+        raise ValueError(f"onbekende periode voor de tabel per gemeente: {gemeente_period!r}")
+    cfg = core.disclosure_config()
+    disclose = policy.needs_disclosure(viewer, gm_codes, export)
+    own = policy.known_gemeente(viewer, gm_codes) if not export else None
+
+    def scoped(p: str) -> Filters:
+        q = quarter(p)
+        return Filters(q.date_from, q.date_to, gm_codes)
+
+    def known_for(f: Filters):
+        return kpi_table(engine, Filters(f.date_from, f.date_to, (own,)), today) if own else None
+
+    periods = quarters_up_to(period, n_trend)
+    trend_rows = []
+    tables = {}
+    for p in periods:
+        f = scoped(p)
+        t = _shown(engine, f, today, disclose, known_for(f), cfg)
+        tables[p] = t
+        trend_rows.append(t.assign(period=p)[["period", "code", "value", "target", "status"]])
+    period = periods[-1]
+    prev = previous_quarter(period)
+    now = tables[period]
+    before = tables.get(prev)
+    if before is None:
+        f = scoped(prev)
+        before = _shown(engine, f, today, disclose, known_for(f), cfg)
+    b = before.set_index("code")
+    now["previous"] = pd.Series([b.loc[c, "value"] for c in now["code"]], dtype=object)
+    now["change"] = [kpi_board.format_change(kpi_registry.get_kpi(c), v, p) for c, v, p in zip(now["code"], now["value"], now["previous"])]
+    now["status_text"] = [f"{kpi_registry.STATUS_ICONS[s]} {s}" for s in now["status"]]
+    now["page"] = [kpi_registry.get_kpi(c).page for c in now["code"]]
+    changes = kpi_board.change_summary(now, before, period, prev)
+    gf = rolling_year(period) if gemeente_period == "jaar" else quarter(period)
+    by_gm = gemeente_grid(engine, viewer, Filters(gf.date_from, gf.date_to, gm_codes), today, disclose, cfg, export)
+    return KpiBoard(period=period, previous=prev, gm_codes=gm_codes, disclose=disclose, table=now,
+                    trend=pd.concat(trend_rows, ignore_index=True), by_gemeente=by_gm,
+                    gemeente_period=(gf.date_from, gf.date_to), changes=changes, threshold=cfg.threshold)
+
+
+def gemeente_grid(engine: sa.Engine, viewer: policy.Viewer, f: Filters, today: date, disclose: bool, cfg=None,
+                  export: bool = False) -> pd.DataFrame:
+    """KPI values per gemeente of ``f`` (all gemeenten of the region when ``f.gm_codes`` is None),
+    after disclosure control when ``disclose``: long frame area, area_name, code, numerator,
+    denominator (int or None when hidden), value (shown), hidden, reason, status (target at the end
+    of ``f``). Under disclosure control gemeenten with fewer than
+    :data:`metrics.disclosure.SMALL_AREA_MIN` admissions in ``f`` are merged into 'OVERIG'. On screen a
+    gemeente sees its own row exactly; in an export (``export=True``) it is protected like the others."""
+    from data_access import queries
+
+    cfg = cfg or core.disclosure_config()
+    names = core.gm_names(engine)
+    gms = list(f.gm_codes) if f.gm_codes else list(names)
+    adm = queries.event_cube(engine, "admission", Filters(f.date_from, f.date_to, tuple(gms)))
+    totals = adm.groupby("gm_code")["n"].sum().reindex(gms, fill_value=0) if len(adm) else pd.Series(0, index=gms)
+    own = viewer.gm_code if viewer.role == "gemeente" and not export else None
+    if disclose:
+        mapping = disclosure.group_small_areas(totals, keep=(own,) if own else ())
+    else:
+        mapping = {g: g for g in gms}
+    areas: dict[str, list[str]] = {}
+    for g in gms:
+        areas.setdefault(mapping.get(g, g), []).append(g)
+    rows = []
+    for area, members in areas.items():
+        t = kpi_table(engine, Filters(f.date_from, f.date_to, tuple(members)), today)
+        label = names.get(area, "Overige gemeenten") if area != disclosure.OTHER_AREAS else "Overige gemeenten (samen)"
+        for r in t.itertuples(index=False):
+            rows.append({"area": area, "area_name": label, "code": r.code, "numerator": int(r.numerator),
+                         "denominator": int(r.denominator), "target": r.target})
+    grid = pd.DataFrame(rows, columns=["area", "area_name", "code", "numerator", "denominator", "target"])
+    if grid.empty:
+        return grid.assign(value=None, hidden=False, reason="", status="onbekend")
+    if disclose:
+        grid = kpi_board.protect_grid(grid, cfg, exact_areas=(own,) if own else ())
+        grid["numerator"] = grid["numerator"].astype(object).where(~grid["hidden"], None)
+        grid["denominator"] = grid["denominator"].astype(object).where(~grid["hidden"], None)
+    else:
+        grid["value"] = pd.Series([kpi_board.value_of(kpi_registry.get_kpi(c), n, d) for c, n, d in
+                                   zip(grid["code"], grid["numerator"], grid["denominator"])], dtype=object)
+        grid["hidden"], grid["reason"] = False, ""
+    grid["status"] = [kpi_registry.status(kpi_registry.get_kpi(c), v, t) for c, v, t in zip(grid["code"], grid["value"], grid["target"])]
+    return grid
+
+
+def export_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The board's KPI table (``KpiBoard.table``, after disclosure control) for a download: columns
+    code, KPI, eenheid, waarde (number: shares in percent, 1 decimal; empty when hidden or no data),
+    teller, noemer (int or '–' when hidden), streefwaarde (same unit as waarde), status,
+    vorig_kwartaal (as waarde). Numbers stay numbers."""
+    def num(code, v):
+        if v is None or pd.isna(v):
+            return None
+        k = kpi_registry.get_kpi(code)
+        return round(float(v) * 100, 1) if k.unit == "share" else round(float(v), 2)
+
+    units = {"share": "procent", "count": "aantal", "ratio": "per bezoek"}
+    return pd.DataFrame({
+        "code": table["code"],
+        "KPI": table["name"],
+        "eenheid": [units[u] for u in table["unit"]],
+        "waarde": [num(c, v) for c, v in zip(table["code"], table["value"])],
+        "teller": ["–" if n is None else int(n) for n in table["numerator"]],
+        "noemer": ["–" if n is None or u == "count" else int(n) for n, u in zip(table["denominator"], table["unit"])],
+        "streefwaarde": [num(c, v) for c, v in zip(table["code"], table["target"])],
+        "status": table["status"],
+        "vorig_kwartaal": [num(c, v) for c, v in zip(table["code"], table["previous"])],
+    })
+
+
+def target_history_frame(hist: pd.DataFrame) -> pd.DataFrame:
+    """Target history (data_access.targets.history) with Dutch headers and values in the KPI's unit
+    as text ('80,0%'): KPI, Streefwaarde, Geldt vanaf, Vastgesteld door, Vastgesteld op, Toelichting."""
+    from metrics.formatting import fmt_date
+
+    return pd.DataFrame({
+        "KPI": [kpi_registry.get_kpi(c).name for c in hist["kpi_code"]],
+        "Streefwaarde": [kpi_board.format_value(kpi_registry.get_kpi(c), float(v)) for c, v in zip(hist["kpi_code"], hist["value"])],
+        "Geldt vanaf": [fmt_date(d) for d in hist["valid_from"]],
+        "Vastgesteld door": hist["set_by"],
+        "Vastgesteld op": [pd.Timestamp(x).strftime("%d-%m-%Y %H:%M") for x in hist["set_at"]],
+        "Toelichting": hist["note"].fillna(""),
+    })
+
+
+def target_options(kpi: kpi_registry.Kpi) -> list[float]:
+    """The values a target can take in the app, in the KPI's unit: shares 0..1 in steps of one
+    percentage point, counts 0..100, ratios 0,5..10 in steps of 0,5."""
+    if kpi.unit == "share":
+        return [i / 100 for i in range(101)]
+    if kpi.unit == "count":
+        return [float(i) for i in range(101)]
+    return [i / 2 for i in range(1, 21)]

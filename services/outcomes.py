@@ -26,8 +26,10 @@ GROUPS_NL = {"alle": "Alle vrijlatingen", "band": "Duurklasse", "gm_code": "Geme
 
 def outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None, today: date) -> pd.DataFrame:
     """Releases with their two-year outcome (:func:`metrics.recidivism.two_year_outcomes` on
-    :func:`data_access.outcome_queries.release_outcomes`), plus ``year`` (int, release year)."""
-    df = recidivism.two_year_outcomes(oq.release_outcomes(engine, gm_codes, today))
+    :func:`data_access.outcome_queries.release_outcomes`), plus ``year`` (int, release year). The
+    data date is that of all recidivism records (:func:`data_access.outcome_queries.recidivism_data_date`),
+    also for a gemeente filter, so the parts add up to the region."""
+    df = recidivism.two_year_outcomes(oq.release_outcomes(engine, gm_codes, today), data_date=oq.recidivism_data_date(engine))
     df["year"] = pd.to_datetime(df["release_date"]).dt.year.astype(int)
     return df
 

@@ -69,6 +69,7 @@ from ui.navigation import PAGE_FILES  # noqa: E402
 
 PAGE_TITLES = {
     "overzicht": "Overzicht",
+    "kpibord": "KPI-bord",
     "instroom": "Instroom en uitstroom",
     "detentieduur": "Detentieduur",
     "bereikbaarheid": "Bereikbaarheid",
@@ -88,7 +89,7 @@ PAGE_TITLES = {
     "gebruikers": "Gebruikers",
 }
 
-AGGREGATE = ("overzicht", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap", "recidive",
+AGGREGATE = ("overzicht", "kpibord", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap", "recidive",
              "interventies", "risicomodel", "capaciteit", "gepubliceerd")
 #: The page list per role, written out independently of data_access.policy.
 ROLE_PAGES = {

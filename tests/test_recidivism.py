@@ -59,3 +59,13 @@ def test_km_matches_lifelines_on_the_rossi_data():
     assert end["geen"] == pytest.approx(66 / 216) and end["financiële steun"] == pytest.approx(48 / 216)
     assert risk[(risk["group"] == "geen") & (risk["day"] == 0)]["n"].item() == 216
     assert curves["censored"].sum() == 432 - 114
+
+
+def test_data_date_of_the_whole_data_set_is_used_for_a_part():
+    """A reoffender followed only up to the offence stays eligible when the part's own records end
+    earlier than the data set's (a gemeente filter must add up to the region)."""
+    from datetime import date
+
+    f = _frame([(date(2022, 1, 1), date(2022, 6, 1), date(2022, 6, 1))])
+    assert R.two_year_outcomes(f)["eligible"].tolist() == [False]  # judged on its own date: not two years
+    assert R.two_year_outcomes(f, data_date=date(2025, 1, 1))["eligible"].tolist() == [True]

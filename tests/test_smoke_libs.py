@@ -73,3 +73,55 @@ def test_ortools_cp_sat_and_icalendar():
     cal.add_component(ev)
     back = Calendar.from_ical(cal.to_ical())
     assert [str(e.get("summary")) for e in back.walk("VEVENT")] == ["PI-bezoek"]
+
+
+def test_matplotlib_agg_png_without_pyplot():
+    """matplotlib 3.11.2 draws a chart to PNG bytes with the Agg backend, no browser and no pyplot;
+    a missing value (NaN) is a gap in the line."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1.5), dpi=80)
+    ax = fig.subplots()
+    line, = ax.plot([0, 1, 2, 3], [0.2, float("nan"), 0.5, 0.6])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    assert buf.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
+    from matplotlib.path import Path
+
+    codes = list(line.get_path().cleaned(remove_nans=True).codes)
+    assert codes.count(Path.MOVETO) == 2  # the NaN splits the line: a new MOVETO after the gap
+
+
+def test_reportlab_platypus_with_dejavu_from_matplotlib():
+    """reportlab 5.1.0 builds a PDF (Platypus) with the DejaVu Sans font that matplotlib ships, so
+    '✔ ● ✖ −' print on any machine; the PNG of a chart goes in as an image."""
+    import os
+
+    import matplotlib
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table
+
+    pdfmetrics.registerFont(TTFont("SmokeDejaVu", os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")))
+    out = io.BytesIO()
+    style = ParagraphStyle("s", fontName="SmokeDejaVu", fontSize=9)
+    SimpleDocTemplate(out, pagesize=A4).build([Paragraph("71,4% ✔ op koers −4,8", style), PageBreak(),
+                                               Table([["a", "b"]])])
+    assert out.getvalue().startswith(b"%PDF-")
+
+
+def test_pypdf_reads_text_back():
+    """pypdf 7.1.1 (tests only) reads pages and Unicode text of a reportlab PDF."""
+    from pypdf import PdfReader
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.drawString(72, 720, "Rapportage 2025Q3")
+    c.showPage()
+    c.drawString(72, 720, "pagina 2")
+    c.save()
+    reader = PdfReader(io.BytesIO(out.getvalue()))
+    assert len(reader.pages) == 2 and "Rapportage 2025Q3" in reader.pages[0].extract_text()

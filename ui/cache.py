@@ -10,11 +10,12 @@ import sqlalchemy as sa
 import streamlit as st
 
 from data_access import journey_queries as jq
-from data_access import schema, validation
+from data_access import policy, schema, validation
 from data_access.engine import get_engine
 from data_access.queries import Filters
 from services import core
 from services import journey as journey_service
+from services import kpis as kpi_service
 from services import outcomes as outcome_service
 from services import planning as planning_service
 
@@ -185,3 +186,22 @@ def model_card_or_none(url: str, version: int, today):
 def visit_effect(url: str, version: int, today):
     """Estimated effect of a conversation in the PI on two-year recidivism, or None."""
     return planning_service.visit_effect(effect_estimates(url, version, today)["estimates"])
+
+
+# --- KPI board (issue "The KPI board with targets")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def kpi_periods(url: str, version: int, today) -> list[str]:
+    """Quarters with data, newest first (services.kpis.available_periods)."""
+    return kpi_service.available_periods(get_engine(url), today)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def kpi_board(url: str, version: int, targets_version: tuple[int, int], role_key: tuple[str, str | None], period: str,
+              gm_codes, today, gemeente_period: str = "jaar", export: bool = False):
+    """The KPI board as this role sees it (services.kpis.board). Keyed by the data version, the
+    targets version (a new target shows at once) and the viewer's cache key (role, gemeente)."""
+    role, gm = role_key
+    viewer = policy.Viewer(username="cache", role=role, gm_code=gm)
+    return kpi_service.board(get_engine(url), viewer, period, gm_codes, today, gemeente_period=gemeente_period, export=export)

@@ -49,16 +49,18 @@ def filter_bar(viewer: policy.Viewer) -> Filters:
         period = st.date_input("Periode", key="flt_period", format="DD-MM-YYYY",
                                min_value=date(1980, 1, 1), max_value=date(today.year + 2, 12, 31),
                                help="Uitstroom telt vrijlatingen met een einddatum in deze periode; instroom telt aanvangsdata.")
+        from_url = gemeenten_from_url(names)  # a shared link (?gemeenten=...) sets the start value of a new session
         if choice == "any":
             if "flt_gm" not in st.session_state:
-                st.session_state["flt_gm"] = list(current.gm_codes or [])
+                st.session_state["flt_gm"] = list(from_url if from_url is not None else (current.gm_codes or []))
             chosen = st.multiselect("Gemeenten", options=sorted(names, key=lambda c: names[c]), key="flt_gm",
                                     format_func=lambda c: names.get(c, c), placeholder="Hele regio", help="Leeg = hele regio.")
             gm_codes = tuple(sorted(chosen)) or None
         elif choice == "region_or_own":
             own = names.get(viewer.gm_code, viewer.gm_code)
             if "flt_scope" not in st.session_state:
-                st.session_state["flt_scope"] = "own" if current.gm_codes else "region"
+                start = from_url if from_url is not None else (current.gm_codes or ())
+                st.session_state["flt_scope"] = "own" if start else "region"  # a gemeente can only pick its own
             scope = st.radio("Gemeenten", ["own", "region"], key="flt_scope",
                              format_func=lambda v: own if v == "own" else "Hele regio",
                              help="Uw eigen gemeente ziet u volledig. Voor de hele regio gelden de regels voor kleine aantallen "
@@ -75,6 +77,28 @@ def filter_bar(viewer: policy.Viewer) -> Filters:
     f = Filters(date_from=date_from, date_to=date_to, gm_codes=gm_codes)
     st.session_state["filters"] = f
     return f
+
+
+#: Query parameter with the gemeente selection of a shared link: 'regio' or comma-separated GM codes.
+URL_GEMEENTEN = "gemeenten"
+
+
+def gemeenten_from_url(names: dict[str, str]) -> tuple[str, ...] | None:
+    """The gemeente selection in the URL (``?gemeenten=GM0406,GM0402`` or ``?gemeenten=regio``):
+    a tuple of known GM codes (empty = whole region), or None when the URL has none or only
+    unknown codes. The role's limits still apply: the filter bar only offers what the role may choose."""
+    raw = st.query_params.get(URL_GEMEENTEN)
+    if not raw:
+        return None
+    if raw == "regio":
+        return ()
+    codes = tuple(sorted({c for c in raw.split(",") if c in names}))
+    return codes or None
+
+
+def gemeenten_to_url(gm_codes: tuple[str, ...] | None) -> str:
+    """The URL value of a gemeente selection (inverse of :func:`gemeenten_from_url`)."""
+    return ",".join(sorted(gm_codes)) if gm_codes else "regio"
 
 
 def filter_caption(f: Filters) -> str:
@@ -94,7 +118,8 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
-def _log_export(viewer: policy.Viewer, name: str, fmt: str) -> None:
+def log_export(viewer: policy.Viewer, name: str, fmt: str) -> None:
+    """Audit a download (on_click of a download button): action 'export', target ``name``."""
     audit.log_event(context.engine(), viewer.username, viewer.role, "export", name, {"format": fmt})
 
 
@@ -102,10 +127,10 @@ def downloads(viewer: policy.Viewer, frame: pd.DataFrame, file_stem: str, index:
     """CSV and Excel download buttons for ``frame`` (already disclosure-controlled by the caller)."""
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button("Download CSV", export.to_csv_bytes(frame, index=index), f"{file_stem}.csv", "text/csv",
-                       key=f"csv_{file_stem}", on_click=_log_export, args=(viewer, file_stem, "csv"))
+                       key=f"csv_{file_stem}", on_click=log_export, args=(viewer, file_stem, "csv"))
     c2.download_button("Download Excel", export.to_xlsx_bytes({file_stem: frame}, index=index), f"{file_stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key=f"xlsx_{file_stem}", on_click=_log_export, args=(viewer, file_stem, "xlsx"))
+                       key=f"xlsx_{file_stem}", on_click=log_export, args=(viewer, file_stem, "xlsx"))
 
 
 def count_table(

@@ -20,29 +20,36 @@ def engine():
     return get_engine(db_url())
 
 
-def viewer() -> policy.Viewer:
+def viewer(page_key: str | None = None) -> policy.Viewer:
     """The logged-in viewer; stops the page with a message when nobody is logged in."""
     v = st.session_state.get("viewer")
     if not isinstance(v, policy.Viewer):
-        _back_to_entry_point()
+        _back_to_entry_point(page_key)
         st.warning("U bent niet ingelogd. Ga naar de startpagina om in te loggen.")
         st.stop()
     return v
 
 
-def _back_to_entry_point() -> None:
+#: Session key of the page a deep link asked for before login (opened after login when the role may).
+AFTER_LOGIN = "after_login"
+
+
+def _back_to_entry_point(page_key: str | None = None) -> None:
     """A fresh server whose very first request is a deep link (``/casussen``) runs the page file
     on its own, in Streamlit's legacy ``pages/`` mode, before ``app.py`` has registered the
-    role-based navigation. Send such a session to ``app.py`` (login, navigation) instead."""
+    role-based navigation. Send such a session to ``app.py`` (login, navigation) instead, keeping
+    the link's query parameters and remembering the page (app.py opens it after login if allowed)."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
-        st.switch_page("app.py")
+        if page_key:
+            st.session_state[AFTER_LOGIN] = page_key
+        st.switch_page("app.py", query_params=dict(st.query_params))
 
 
 def require_page(page_key: str) -> policy.Viewer:
     """Viewer, after checking the policy allows ``page_key`` (defence in depth beside the menu)."""
-    v = viewer()
+    v = viewer(page_key)
     if not policy.may_view_page(v, page_key):
         st.error("U heeft geen toegang tot deze pagina.")
         st.stop()

@@ -2,6 +2,7 @@
 
 PAGE_FILES = {
     "overzicht": "pages/overzicht.py",
+    "kpibord": "pages/kpibord.py",
     "instroom": "pages/instroom.py",
     "detentieduur": "pages/detentieduur.py",
     "bereikbaarheid": "pages/bereikbaarheid.py",
@@ -21,7 +22,7 @@ PAGE_FILES = {
     "gebruikers": "pages/gebruikers.py",
 }
 PAGE_ICONS = {
-    "overzicht": ":material/dashboard:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
+    "overzicht": ":material/dashboard:", "kpibord": ":material/flag:", "instroom": ":material/swap_horiz:", "detentieduur": ":material/schedule:",
     "bereikbaarheid": ":material/map:", "klantreis": ":material/route:", "basisvoorwaarden": ":material/checklist:",
     "eigenaarschap": ":material/assignment_ind:",
     "recidive": ":material/replay:", "interventies": ":material/science:", "risicomodel": ":material/speed:",
@@ -31,7 +32,8 @@ PAGE_ICONS = {
 
 #: Menu sections (Dutch headers) in menu order; every page key belongs to one.
 SECTIONS = {
-    "Instroom en plaatsing": ("overzicht", "instroom", "detentieduur", "bereikbaarheid"),
+    "Overzicht en sturing": ("overzicht", "kpibord"),
+    "Instroom en plaatsing": ("instroom", "detentieduur", "bereikbaarheid"),
     "Klantreis": ("klantreis", "basisvoorwaarden", "eigenaarschap"),
     "Resultaat": ("recidive", "interventies", "risicomodel"),
     "Planning": ("capaciteit", "bezoekplanning"),

@@ -87,3 +87,20 @@ def test_deep_link_on_a_fresh_server_shows_login(seeded_template, tmp_path, brow
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_shared_kpi_board_link_reproduces_the_view(page, app_url):
+    """A link to the KPI board (issue "The KPI board with targets") opened in a new session shows,
+    after login, the same quarter and per-gemeente period; the URL keeps the state."""
+    page.goto(f"{app_url}/kpibord?kwartaal=2025Q3&tabel=kwartaal&gemeenten=regio")
+    wait_idle(page)
+    page.get_by_label("Gebruikersnaam").fill("bestuur")
+    page.get_by_label("Wachtwoord").fill("demo-bestuur")
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("heading", name="KPI-bord").first.wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_text("Kwartaal 2025Q3 (01-07-2025 t/m 30-09-2025)").count() == 1
+    assert page.get_by_text("Alleen het gekozen kwartaal").count() == 1
+    assert "kwartaal=2025Q3" in page.url and "tabel=kwartaal" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "bestuur_kpibord_link")

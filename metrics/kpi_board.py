@@ -1,0 +1,159 @@
+"""Disclosure control and change summary for the KPI board (issue "The KPI board with targets").
+
+Pure functions on numerators and denominators (no database, no Streamlit):
+
+* :func:`protected_value` applies the same small-numbers rule as the Klantreis page
+  (metrics.journey.protected_share, ARCHITECTURE.md "Privacy"): a share is hidden when its
+  denominator is below ``min_denominator`` or its numerator is 1..threshold-1 (persons); a count of
+  persons or visits is hidden when it is 1..threshold-1; a ratio per visit is hidden when the
+  persons in its numerator are 1..threshold-1.
+* :func:`protect_grid` applies it to a table of KPI values per gemeente, with secondary
+  suppression: when in one KPI column exactly one area is hidden, the shown area with the smallest
+  denominator is hidden too, so that the region's total cannot give the hidden one away by
+  subtraction.
+* :func:`change_summary` writes the short automatic summary of what changed since the previous
+  period (meeting report and board).
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from metrics import journey
+from metrics.disclosure import DEFAULT_CONFIG, DisclosureConfig
+from metrics.formatting import fmt_num, fmt_pct
+from metrics.kpi_registry import Kpi, get_kpi, status
+
+HIDDEN_REASON = "verborgen: kleine aantallen"
+
+
+def value_of(kpi: Kpi, numerator: int, denominator: int) -> float | None:
+    """The KPI value without disclosure control: a fraction 0..1 for shares, the count for counts,
+    numerator / denominator for ratios; None when a share or ratio has no denominator."""
+    if kpi.unit == "count":
+        return float(numerator)
+    return numerator / denominator if denominator else None
+
+
+def protected_value(kpi: Kpi, numerator: int, denominator: int, config: DisclosureConfig = DEFAULT_CONFIG,
+                    known: tuple[int, int] = (0, 0)) -> float | None:
+    """The value as a viewer under disclosure control may see it, or None (hidden or no data).
+
+    ``known`` = (numerator, denominator) of the part the viewer already knows exactly (a gemeente
+    looking at the region): the rule then also applies to the rest. Shares follow
+    :func:`metrics.journey.protected_share`; counts and ratios are hidden when their person count
+    (the count itself; the numerator of a ratio) is 1..threshold-1, or the rest after ``known`` is.
+    """
+    num, den = int(numerator), int(denominator)
+    if kpi.unit == "share":
+        return journey.protected_share(num, den, config, known)
+    persons = num
+    rest = persons - int(known[0])
+    if 0 < persons < config.threshold or (tuple(known) != (0, 0) and 0 < rest < config.threshold):
+        return None
+    return value_of(kpi, num, den)
+
+
+def protect_grid(grid: pd.DataFrame, config: DisclosureConfig = DEFAULT_CONFIG, exact_areas: tuple = ()) -> pd.DataFrame:
+    """Disclosure control for KPI values per area (gemeente, or merged small gemeenten).
+
+    Input: long frame with columns ``area`` (str), ``code`` (KPI code), ``numerator``,
+    ``denominator`` (int). ``exact_areas``: areas the viewer may see exactly (its own gemeente);
+    they are neither hidden nor used to cover another cell. Output: the same rows plus ``value``
+    (float or None: shown value), ``hidden`` (bool) and ``reason`` ('primair', 'secundair' or '').
+    Secondary rule: per KPI, when exactly one area is hidden primarily (or its denominator is 0 while
+    others are shown is not a disclosure), the shown area with the smallest denominator is hidden as
+    well ('secundair').
+    """
+    out = grid.copy()
+    values, hidden, reason = [], [], []
+    for r in out.itertuples(index=False):
+        kpi = get_kpi(r.code)
+        if r.area in exact_areas:
+            v = value_of(kpi, int(r.numerator), int(r.denominator))
+            values.append(v), hidden.append(False), reason.append("")
+            continue
+        v = protected_value(kpi, int(r.numerator), int(r.denominator), config)
+        is_hidden = v is None and (kpi.unit == "count" or int(r.denominator) > 0)
+        values.append(v), hidden.append(is_hidden), reason.append("primair" if is_hidden else "")
+    out["value"], out["hidden"], out["reason"] = values, hidden, reason
+    for code, idx in out.groupby("code").groups.items():
+        part = out.loc[idx]
+        candidates = part[~part["hidden"] & ~part["area"].isin(exact_areas) & part["value"].notna()]
+        if int(part["hidden"].sum()) == 1 and len(candidates):
+            pick = candidates.sort_values(["denominator", "numerator", "area"]).index[0]
+            out.loc[pick, ["value", "hidden", "reason"]] = [None, True, "secundair"]
+    out["value"] = out["value"].astype(object).where(out["value"].notna(), None)
+    return out
+
+
+def format_value(kpi: Kpi, value: float | None) -> str:
+    """Dutch text of a KPI value: '71,4%' for shares, '17' for counts, '4,5' for ratios, '–' for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kpi.unit == "share":
+        return fmt_pct(value)
+    if kpi.unit == "count":
+        return fmt_num(value, 0)
+    return fmt_num(value, 1)
+
+
+def format_change(kpi: Kpi, now: float | None, before: float | None) -> str:
+    """Dutch text of the change: '+3,2 procentpunt' for shares, '+2' for counts, '−0,4' for ratios;
+    '' when either value is missing."""
+    if now is None or before is None or any(isinstance(x, float) and math.isnan(x) for x in (now, before)):
+        return ""
+    diff = now - before
+    sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
+    if kpi.unit == "share":
+        return f"{sign}{fmt_num(abs(diff) * 100, 1)} procentpunt"
+    return f"{sign}{fmt_num(abs(diff), 0 if kpi.unit == 'count' else 1)}"
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def change_summary(now: pd.DataFrame, before: pd.DataFrame, period: str, previous: str, max_items: int = 6) -> list[str]:
+    """Short Dutch summary of what changed from ``previous`` to ``period``.
+
+    Input: two frames with columns ``code``, ``value`` (shown value or None), ``target`` and
+    ``status`` (as on the board, after disclosure control). Output: up to ``max_items`` sentences:
+    first the counts per status, then KPIs whose status changed, then the largest changes (shares
+    in percentage points, ranked by size relative to the tolerance band). KPIs hidden or without a
+    value in either period are mentioned together in one sentence.
+    """
+    b = before.set_index("code")
+    lines = []
+    counts = now["status"].value_counts()
+    lines.append(f"{period}: {int(counts.get('op koers', 0))} KPI's op koers, {int(counts.get('bijna', 0))} bijna en "
+                 f"{int(counts.get('uit koers', 0))} uit koers; {int(counts.get('onbekend', 0))} zonder oordeel.")
+    moved, changes, unknown = [], [], []
+    for r in now.itertuples(index=False):
+        kpi = get_kpi(r.code)
+        old = b.loc[r.code] if r.code in b.index else None
+        if _missing(r.value) or old is None or _missing(old["value"]):
+            unknown.append(kpi.name)
+            continue
+        if old["status"] != r.status:
+            moved.append((kpi, r, old))
+        else:
+            size = abs(r.value - old["value"]) / (kpi.tolerance or 1)
+            if size >= 0.2:
+                changes.append((size, kpi, r, old))
+    for kpi, r, old in moved:
+        lines.append(f"{kpi.name}: van {old['status']} naar {r.status} ({format_value(kpi, old['value'])} → "
+                     f"{format_value(kpi, r.value)}, {format_change(kpi, r.value, old['value'])}).")
+    for _, kpi, r, old in sorted(changes, key=lambda x: -x[0]):
+        lines.append(f"{kpi.name}: {format_value(kpi, r.value)} (was {format_value(kpi, old['value'])}, "
+                     f"{format_change(kpi, r.value, old['value'])}).")
+    lines = lines[:max_items]
+    if unknown:
+        lines.append(f"Geen vergelijking met {previous} voor: {', '.join(unknown)} (geen gegevens of kleine aantallen).")
+    return lines
+
+
+def status_of(kpi: Kpi, value: float | None, target: float | None) -> str:
+    """Alias of :func:`metrics.kpi_registry.status` for shown (possibly hidden) values."""
+    return status(kpi, None if _missing(value) else value, target)
