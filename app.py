@@ -10,8 +10,8 @@ import time
 import sqlalchemy as sa
 import streamlit as st
 
-from data_access import audit, meta, policy, schema, settings, users
-from data_access.setup import init_database, schema_problem
+from data_access import audit, meta, policy, settings, users
+from data_access.setup import init_database, schema_problem, upgrade_database
 from ui import components, context
 from ui.navigation import PAGE_FILES, PAGE_ICONS, section_of
 
@@ -29,7 +29,7 @@ def _ensure_database(url: str) -> str:
         if problem:
             st.error(problem)
             st.stop()
-        schema.create_all(eng)
+        upgrade_database(eng)  # pending schema migrations (Alembic)
     return meta.data_origin(eng)
 
 

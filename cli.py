@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from data_access import engine as engine_mod
-from data_access import import_templates, importers, policy, users
+from data_access import audit, import_templates, importers, policy, users
 from data_access.import_formats import FORMATS, get_format
 from services import export
 from data_access.setup import init_database, purge_demo
@@ -327,10 +327,19 @@ def cmd_report(args) -> int:
     if not folder.is_dir() or not os.access(folder, os.W_OK) or out.is_dir():
         print(f"Kan niet schrijven naar {out}: de map bestaat niet, is niet schrijfbaar of het pad is een map.", file=sys.stderr)
         return 2
+    if out.suffix.lower() != f".{args.format}":
+        print(f"De bestandsnaam {out.name} past niet bij --format {args.format}: gebruik de extensie .{args.format}.", file=sys.stderr)
+        return 2
     period = (args.period or kpis.period_of(today)).strip().upper()
+    periods = kpis.available_periods(eng, today)
+    if periods and len(period) == 6 and period < periods[-1]:  # before the first quarter with data
+        print(f"Ongeldige invoer: geen gegevens voor {period}; kies een kwartaal van {periods[-1]} t/m "
+              f"{kpis.period_of(today)}.", file=sys.stderr)
+        return 2
+    viewer = _viewer(args)
     try:
         selection = [_gm_code(eng, g.strip()) for g in args.gemeenten.split(",") if g.strip()] if args.gemeenten else None
-        rep = report.build_report(eng, _viewer(args), period, selection, today)
+        rep = report.build_report(eng, viewer, period, selection, today)
     except ValueError as exc:
         print(f"Ongeldige invoer: {exc}", file=sys.stderr)
         return 2
@@ -340,6 +349,8 @@ def cmd_report(args) -> int:
     except OSError as exc:
         print(f"Kan niet schrijven naar {out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    audit.log_event(eng, viewer.username, viewer.role, "export", f"kpi-rapport_{rep.board.period}",
+                    {"format": args.format, "via": "cli", "file": out.name})
     print(f"Rapportage {rep.board.period} ({args.format.upper()}) geschreven naar {out}")
     return 0
 
@@ -378,6 +389,44 @@ def cmd_users(args) -> int:
     return 0
 
 
+def cmd_db_upgrade(args) -> int:
+    """Bring the schema of the database (``--url``, else ``--db``/TKM_DATABASE_URL) to the newest migration."""
+    from data_access.setup import upgrade_database
+
+    res = upgrade_database(engine_mod.get_engine(args.url or args.db))
+    if res["stamped"]:
+        from data_access.migrate import FIRST_REVISION
+
+        print("Database van vóór de migraties overgenomen: ontbrekende tabellen gemaakt, gemarkeerd als "
+              f"schemaversie {FIRST_REVISION}.")
+        res = {**res, "from": FIRST_REVISION}
+    if res["from"] == res["to"]:
+        print(f"Database is al bijgewerkt (schemaversie {res['to']}).")
+    else:
+        print(f"Database bijgewerkt van schemaversie {res['from'] or '(geen)'} naar {res['to']}.")
+    return 0
+
+
+def cmd_copy_db(args) -> int:
+    """Copy every table of ``--from`` into ``--to`` (see :mod:`data_access.copy_db`); prints the row counts."""
+    from data_access import copy_db
+
+    counts = copy_db.copy_database(args.source, args.target, replace=args.replace)
+    width = max(len(t) for t in counts)
+    for table, n in counts.items():
+        print(f"{table:<{width}}  {fmt_int(n):>10}")
+    print(f"Gekopieerd: {fmt_int(sum(counts.values()))} rijen in {len(counts)} tabellen.")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    """Scale benchmark (issue 10): generate, import and time every page; see benchmarks/bench_scale.py."""
+    from benchmarks import bench_scale
+
+    bench_scale.main_args(args)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cli.py", description="Terugkeermonitor: beheer en rapportage zonder de app")
     p.add_argument("--db", help="SQLAlchemy-URL van de database (standaard: instelling TKM_DATABASE_URL of data/terugkeermonitor.duckdb)")
@@ -398,6 +447,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--report", help="bij fouten: schrijf het foutenrapport (CSV) naar dit bestand")
     s.add_argument("--progress", action="store_true", help="voortgang op stderr")
     s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("db-upgrade", help="databaseschema bijwerken naar de nieuwste versie (migraties)")
+    s.add_argument("--url", help="SQLAlchemy-URL van de database (standaard --db of TKM_DATABASE_URL)")
+    s.set_defaults(func=cmd_db_upgrade)
+
+    s = sub.add_parser("copy-db", help="hele database kopiëren, bijv. het DuckDB-bestand naar PostgreSQL")
+    s.add_argument("--from", dest="source", required=True, help="URL van de bron, bijv. duckdb:///data/terugkeermonitor.duckdb")
+    s.add_argument("--to", dest="target", required=True, help="URL van het doel, bijv. postgresql+psycopg://user@host/db")
+    s.add_argument("--replace", action="store_true", help="inhoud van een niet-lege doeldatabase vervangen")
+    s.set_defaults(func=cmd_copy_db)
 
     s = sub.add_parser("formats", help="de importformaten (met --markdown: de documentatie)")
     s.add_argument("--markdown", action="store_true")
@@ -492,6 +551,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--gemeente", help="CBS-code bij --role gemeente")
     s.set_defaults(func=cmd_report)
 
+    s = sub.add_parser("bench", help="benchmark op schaal: N synthetische detenties genereren en importeren, elke pagina timen "
+                                     "(koud/warm, databasetijd, vloer, piekgeheugen); tabel en JSON")
+    from benchmarks import bench_scale
+
+    bench_scale.add_arguments(s)
+    s.set_defaults(func=cmd_bench)
+
     s = sub.add_parser("users", help="gebruikersbeheer (lokale accounts)")
     s.add_argument("action", choices=["list", "add", "set-role", "reset-password", "disable", "enable"])
     s.add_argument("username", nargs="?")
@@ -505,16 +571,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _check_initialised(args) -> str | None:
     import sqlalchemy as sa
 
-    if args.command in ("init", "formats", "template"):
+    if args.command in ("init", "formats", "template", "db-upgrade", "copy-db", "bench"):
         return None
     if not sa.inspect(_engine(args)).has_table("detention"):
         return "De database is nog niet ingericht. Voer eerst uit: python cli.py init (of init --no-sample)."
-    from data_access import schema
-    from data_access.setup import schema_problem
+    from data_access.setup import schema_problem, upgrade_database
 
     problem = schema_problem(_engine(args))
     if problem is None:
-        schema.create_all(_engine(args))  # tables new in this version
+        upgrade_database(_engine(args))  # pending migrations (tables new in this version)
     return problem
 
 

@@ -29,6 +29,9 @@ ACTIONS_NL = {
     "user_change": "Gebruiker gewijzigd",
     "reference_change": "Referentiegegevens gewijzigd",
     "target_change": "Streefwaarde gewijzigd",
+    "target_set": "Streefwaarde vastgesteld",
+    "scenario_saved": "Scenario opgeslagen",
+    "scenario_deleted": "Scenario verwijderd",
     "init": "Database ingericht",
     "purge_demo": "Demogegevens verwijderd",
 }

@@ -50,7 +50,8 @@ def export_rows(engine: sa.Engine, kind: str) -> pd.DataFrame:
     fmt = get_format(kind)
     t = schema.metadata.tables
     with engine.connect() as conn:
-        read = lambda name: pd.read_sql(sa.select(t[name]), conn)  # noqa: E731
+        # in key order (the order of import): PostgreSQL, unlike DuckDB, does not keep rows in storage order
+        read = lambda name: pd.read_sql(sa.select(t[name]).order_by(*t[name].primary_key.columns), conn)  # noqa: E731
         code = fmt.code
         if code == "detentions":
             d = read("detention").merge(read("person")[["person_key", "birth_year", "top_x", "pga", "probation_supervision"]],

@@ -7,7 +7,9 @@
   rows it updated get their old version back. Only the latest batch can be rolled back (a stack),
   so a later import can never be left referring to rows that vanished.
 * On DuckDB large frames go through DuckDB's own pandas scan (``register`` + ``INSERT ... SELECT``),
-  which stores a million rows in seconds; other databases use ``executemany`` in chunks.
+  which stores a million rows in seconds; on PostgreSQL (psycopg 3) through ``COPY ... FROM STDIN``
+  (updates: COPY into a temporary table + ``UPDATE ... FROM``); other databases use ``executemany``
+  in chunks. The fast paths are only a speed-up: the result is the same as with ``executemany``.
 
 Everything runs on the caller's connection, inside the caller's transaction.
 """
@@ -34,6 +36,20 @@ class RollbackRefused(ValueError):
 
 def _is_duckdb(conn: sa.Connection) -> bool:
     return conn.dialect.name == "duckdb"
+
+
+def _is_psycopg(conn: sa.Connection) -> bool:
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+
+
+def _pg_copy(conn: sa.Connection, target: str, frame: pd.DataFrame, table: sa.Table) -> None:
+    """``COPY target (frame's columns) FROM STDIN`` on this connection (and transaction)."""
+    cols = list(frame.columns)
+    types = [table.c[c] for c in cols]
+    names = ", ".join(f'"{c}"' for c in cols)
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(f'COPY "{target}" ({names}) FROM STDIN') as cp:
+        for row in frame.itertuples(index=False, name=None):
+            cp.write_row([_py(v, c) for v, c in zip(row, types)])
 
 
 def _canon(series: pd.Series, col: sa.Column) -> pd.Series:
@@ -114,12 +130,9 @@ def allocate_ids(conn: sa.Connection, table: sa.Table, n: int) -> list[int]:
     """``n`` new values from the table's id sequence (``<table>_id_seq``)."""
     if n == 0:
         return []
-    seq = f"{table.name}_id_seq"
-    if _is_duckdb(conn):
-        q = sa.text(f"SELECT nextval('{seq}') FROM range(:n)")
-    else:
-        q = sa.text(f"SELECT nextval('{seq}') FROM generate_series(1, :n)")
-    return [int(v) for v in conn.execute(q, {"n": n}).scalars()]
+    seq = sa.Sequence(f"{table.name}_id_seq")
+    q = sa.select(seq.next_value()).select_from(sa.func.generate_series(1, n))  # DuckDB and PostgreSQL alike
+    return [int(v) for v in conn.execute(q).scalars()]
 
 
 def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
@@ -137,6 +150,8 @@ def bulk_insert(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> in
         with _duck_view(conn, view, frame, table):
             cols = ", ".join(f'"{c}"' for c in frame.columns)
             conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM {view}')
+    elif _is_psycopg(conn) and len(frame) >= _BULK_MIN:
+        _pg_copy(conn, table.name, frame, table)
     else:
         recs = _records(frame, table)
         for i in range(0, len(recs), _CHUNK):
@@ -158,6 +173,15 @@ def fetch_existing(conn: sa.Connection, table: sa.Table, key_cols: list[str], ke
         for c in table.c:  # DuckDB returns DATE as datetime64; callers expect what read_sql gives
             if isinstance(c.type, sa.Date) and not isinstance(c.type, sa.DateTime) and c.name in found:
                 found[c.name] = pd.to_datetime(found[c.name]).dt.date.astype(object).where(found[c.name].notna(), None)
+        return found
+    if _is_psycopg(conn) and len(keys) >= _BULK_MIN:
+        tmp = f"_tkm_keys_{table.name}"
+        cols = ", ".join(f'"{k}"' for k in key_cols)
+        conn.exec_driver_sql(f'CREATE TEMPORARY TABLE "{tmp}" ON COMMIT DROP AS SELECT {cols} FROM "{table.name}" WITH NO DATA')
+        _pg_copy(conn, tmp, keys, table)
+        on = " AND ".join(f't."{k}" = k."{k}"' for k in key_cols)
+        found = pd.read_sql(sa.text(f'SELECT t.* FROM "{table.name}" t JOIN "{tmp}" k ON {on}'), conn)
+        conn.exec_driver_sql(f'DROP TABLE "{tmp}"')
         return found
     first = key_cols[0]
     values = sorted({_py(v, table.c[first]) for v in keys[first]} - {None}, key=str)
@@ -196,6 +220,16 @@ def _update_rows(conn: sa.Connection, table: sa.Table, key_cols: list[str], fram
             sets = ", ".join(f'"{c}" = s."{c}"' for c in value_cols)
             on = " AND ".join(f'"{table.name}"."{k}" = s."{k}"' for k in key_cols)
             conn.exec_driver_sql(f'UPDATE "{table.name}" SET {sets} FROM {view} s WHERE {on}')
+        return
+    if _is_psycopg(conn) and len(frame) >= _BULK_MIN:
+        tmp = f"_tkm_update_{table.name}"
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        conn.exec_driver_sql(f'CREATE TEMPORARY TABLE "{tmp}" ON COMMIT DROP AS SELECT {cols} FROM "{table.name}" WITH NO DATA')
+        _pg_copy(conn, tmp, frame, table)
+        sets = ", ".join(f'"{c}" = s."{c}"' for c in value_cols)
+        on = " AND ".join(f'"{table.name}"."{k}" = s."{k}"' for k in key_cols)
+        conn.exec_driver_sql(f'UPDATE "{table.name}" SET {sets} FROM "{tmp}" s WHERE {on}')
+        conn.exec_driver_sql(f'DROP TABLE "{tmp}"')
         return
     stmt = table.update().where(sa.and_(*[table.c[k] == sa.bindparam(f"k_{k}") for k in key_cols])).values(
         {c: sa.bindparam(f"v_{c}") for c in value_cols})

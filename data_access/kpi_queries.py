@@ -94,3 +94,15 @@ def kpi_counts(engine: sa.Engine, f: Filters, today: date) -> dict[str, tuple[in
         "bezoeken": (n_visits, 0),
         "gesproken_per_bezoek": (n_seen, n_visits),
     }
+
+
+def visits_registered_from(engine: sa.Engine) -> date | None:
+    """The first recorded PI visit (None without any): before it, 'no visits' means 'not registered',
+    not zero visits (the KPI 'bezoeken' is then unknown)."""
+    return _first(engine, sa.select(sa.func.min(v.c.visit_date)))
+
+
+def _first(engine: sa.Engine, q: sa.Select) -> date | None:
+    with engine.connect() as conn:
+        x = conn.execute(q).scalar()
+    return None if x is None else (x if isinstance(x, date) else x.date())

@@ -40,6 +40,7 @@ PAGES: dict[str, str] = {
     "risicomodel": "Risicomodel",
     "capaciteit": "Capaciteit (wat als)",
     "bezoekplanning": "Bezoekplanning",
+    "verkenning": "Verkenning",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -49,7 +50,7 @@ PAGES: dict[str, str] = {
 }
 
 _AGGREGATE_PAGES = ("overzicht", "kpibord", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap",
-                    "recidive", "interventies", "risicomodel", "capaciteit", "gepubliceerd")
+                    "recidive", "interventies", "risicomodel", "capaciteit", "verkenning", "gepubliceerd")
 _ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "bestuur": _AGGREGATE_PAGES,
     "zvh": _AGGREGATE_PAGES + ("casussen", "bezoekplanning", "import", "datakwaliteit"),

@@ -103,14 +103,21 @@ def load_published(engine: sa.Engine, source: str = TABLE1_SOURCE) -> tuple[pd.D
     """Return (cells, claims) of a published source.
 
     cells: gemeente, gm_code, kind, key, value_text, value (Int64), value_min, value_max.
-    claims: claim, value_text, unit. Published data are public: no role filter applies.
+    claims: claim, value_text, unit, in the order of the report. Published data are public: no role filter applies.
     """
     a, c = schema.published_aggregate, schema.published_claim
     with engine.connect() as conn:
         cells = pd.read_sql(
             sa.select(a.c.gemeente, a.c.gm_code, a.c.kind, a.c.key, a.c.value_text, a.c.value, a.c.value_min, a.c.value_max)
             .where(a.c.source == source).order_by(a.c.id), conn)
-        claims = pd.read_sql(sa.select(c.c.claim, c.c.value_text, c.c.unit).where(c.c.source == source), conn)
+        claims = pd.read_sql(sa.select(c.c.claim, c.c.value_text, c.c.unit).where(c.c.source == source)
+                             .order_by(c.c.claim), conn)
+    # in the report's order (the order of CLAIM_LABELS_NL), other claims after them; not the storage order,
+    # which PostgreSQL does not keep
+    from metrics.published_check import CLAIM_LABELS_NL
+
+    rank = {k: i for i, k in enumerate(CLAIM_LABELS_NL)}
+    claims = claims.sort_values("claim", key=lambda s: s.map(rank).fillna(len(rank)), kind="stable", ignore_index=True)
     for col in ("value", "value_min", "value_max"):
         cells[col] = cells[col].astype("Int64")
     return cells, claims

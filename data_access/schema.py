@@ -366,5 +366,10 @@ app_meta = sa.Table(
 
 
 def create_all(engine: sa.Engine) -> None:
-    """Create every table that does not exist yet (idempotent)."""
+    """Create every table that does not exist yet (idempotent), without migrations.
+
+    The application creates and changes its schema with Alembic migrations
+    (:func:`data_access.setup.upgrade_database`); a change to the tables above needs a new migration
+    in ``migrations/versions`` (``tests/test_migrations.py`` fails until the two agree).
+    """
     metadata.create_all(engine)

@@ -7,7 +7,8 @@ then the built-in default. Nothing else in the project reads the environment.
 Settings
 --------
 TKM_DATABASE_URL     SQLAlchemy URL. Default: DuckDB file ``data/terugkeermonitor.duckdb``
-                     (embedded; one writing process at a time, see README).
+                     (embedded; one writing process at a time, see README). Production:
+                     PostgreSQL, ``postgresql+psycopg://user:password@host:5432/dbname``.
 TKM_PSEUDONYM_KEY    secret key for the keyed hash (HMAC-SHA256) of source identifiers.
                      Never stored in the database or logged. A fixed development key is used
                      when unset, and :func:`pseudonym_key_is_default` tells the UI/CLI to warn.

@@ -1,4 +1,4 @@
-"""Database initialisation: schema, reference data, published figures, sample data, demo users."""
+"""Database initialisation: schema (migrations), reference data, published figures, sample data, demo users."""
 from __future__ import annotations
 
 import io
@@ -6,17 +6,22 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from data_access import audit, importers, meta, published, reference, schema, users
+from data_access import audit, importers, meta, migrate, published, reference, schema, users
+
+
+class SchemaTooOld(ValueError):
+    """The database was made by a version too old to migrate (Dutch message says what to do)."""
 
 
 def init_database(engine: sa.Engine, sample: bool = True, today: date | None = None, seed: int = 20211) -> dict:
-    """Create the schema and load reference data and the published Tabel 1 (idempotent).
+    """Create or migrate the schema (:func:`upgrade_database`) and load reference data and the
+    published Tabel 1 (idempotent).
 
     With ``sample=True`` and no detentions stored yet, generate synthetic detentions
     (:mod:`sample_data.generate`), import them through the normal importer (marked synthetic) and
-    create the demo accounts. Returns a summary dict of counts.
+    create the demo accounts. Returns a summary dict of counts. Raises :class:`SchemaTooOld`.
     """
-    schema.create_all(engine)
+    upgrade_database(engine)
     summary: dict = {"reference": reference.load_reference_data(engine)}
     summary["published_cells"] = published.import_published_table(
         engine, published.TABLE1_FILE.read_bytes(), published.TABLE1_FILE.name, username="init")
@@ -50,23 +55,57 @@ def init_database(engine: sa.Engine, sample: bool = True, today: date | None = N
     return summary
 
 
-def schema_problem(engine: sa.Engine) -> str | None:
-    """A Dutch message when the database was made by an older version of the schema, else None.
-
-    Until migrations exist (Alembic, a later issue) an old database has to be made anew when a table
-    it has lacks a column; a table that is new in this version is simply created (``schema.create_all``).
-    """
-    insp = sa.inspect(engine)
-    if not insp.has_table("detention"):
+def _schema_problem(conn: sa.Connection) -> str | None:
+    if not sa.inspect(conn).has_table("detention"):
         return None
-    missing = []
-    with engine.connect() as conn:  # DuckDB cannot reflect columns through the PostgreSQL catalog queries
-        cols = set(conn.execute(sa.select(sa.text("*")).select_from(sa.table("detention")).limit(0)).keys())
-    missing += [f"detention.{c.name}" for c in schema.detention.c if c.name not in cols]
+    # DuckDB cannot reflect columns through the PostgreSQL catalog queries: read the column names
+    cols = set(conn.execute(sa.select(sa.text("*")).select_from(sa.table("detention")).limit(0)).keys())
+    missing = [f"detention.{c.name}" for c in schema.detention.c if c.name not in cols]
     if not missing:
         return None
     return ("De database is gemaakt met een oudere versie van de Terugkeermonitor (ontbreekt: " + ", ".join(missing[:5])
             + "). Maak een nieuwe database: verwijder het bestand (DuckDB) en voer python cli.py init uit.")
+
+
+def schema_problem(engine: sa.Engine) -> str | None:
+    """A Dutch message when the database was made by a version older than the first migration, else None.
+
+    Migrations (Alembic, :mod:`data_access.migrate`) start at revision 0001, today's schema when they
+    were introduced. A database made before that without migrations is taken over when its tables
+    have every column of that schema (missing tables are created, see :func:`upgrade_database`); when a
+    table lacks a column it has to be made anew.
+    """
+    with engine.connect() as conn:
+        return _schema_problem(conn)
+
+
+def upgrade_database(engine: sa.Engine) -> dict:
+    """Bring the database's schema to the newest migration (``alembic upgrade head``); idempotent.
+
+    * empty database: the migrations create the whole schema;
+    * database made by a version before migrations (tables, but no ``alembic_version``): missing tables
+      are created (``schema.metadata.create_all``) and it is stamped at revision
+      :data:`data_access.migrate.FIRST_REVISION`, then the later migrations run;
+    * otherwise the pending migrations run.
+
+    Everything happens in one transaction; on PostgreSQL concurrent callers (several app processes
+    starting) wait for each other (advisory lock). Returns ``{"from": revision or None, "to": revision,
+    "stamped": bool}``. Raises :class:`SchemaTooOld` (see :func:`schema_problem`) and database errors.
+    """
+    with engine.begin() as conn:
+        migrate.lock(conn)
+        before = migrate.current_revision(conn)
+        stamped = False
+        if before is None and any(sa.inspect(conn).has_table(t) for t in schema.metadata.tables):
+            problem = _schema_problem(conn)
+            if problem:
+                raise SchemaTooOld(problem)
+            schema.metadata.create_all(conn)
+            migrate.stamp(conn, migrate.FIRST_REVISION)
+            stamped = True
+        migrate.upgrade(conn)
+        after = migrate.current_revision(conn)
+    return {"from": before, "to": after, "stamped": stamped}
 
 
 def purge_demo(engine: sa.Engine, username: str = "cli") -> dict:

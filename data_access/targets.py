@@ -22,10 +22,18 @@ class TargetError(ValueError):
     """A target cannot be stored (Dutch message)."""
 
 
-def set_target(engine: sa.Engine, viewer: policy.Viewer, code: str, value: float, valid_from: date, note: str = "") -> None:
+#: How far ahead a target may start (years).
+MAX_YEARS_AHEAD = 3
+
+
+def set_target(engine: sa.Engine, viewer: policy.Viewer, code: str, value: float, valid_from: date, note: str = "",
+               today: date | None = None) -> None:
     """Store a target for KPI ``code`` from ``valid_from`` (audited). ``value`` in the KPI's unit
-    (shares as fractions 0..1). Raises :class:`policy.AccessDenied` for roles other than bestuur and
-    :class:`TargetError` for an unknown KPI, a share outside 0..1 or a negative count."""
+    (shares as fractions 0..1). No backdating: ``valid_from`` must lie between ``today`` (default:
+    the system date; the app passes its reference date) and :data:`MAX_YEARS_AHEAD` years ahead, so a
+    quarter already reported keeps its colour. Raises :class:`policy.AccessDenied` for roles other
+    than bestuur and :class:`TargetError` for an unknown KPI, a share outside 0..1, a negative count
+    or a date out of range."""
     if not policy.may_manage(viewer, "targets"):
         raise policy.AccessDenied(f"De rol {viewer.role} mag geen streefwaarden vaststellen")
     try:
@@ -36,6 +44,12 @@ def set_target(engine: sa.Engine, viewer: policy.Viewer, code: str, value: float
         raise TargetError(f"Een streefwaarde voor '{kpi.name}' is een aandeel tussen 0 en 100%.")
     if value < 0:
         raise TargetError(f"Een streefwaarde voor '{kpi.name}' mag niet negatief zijn.")
+    today = today or date.today()
+    if valid_from < today:
+        raise TargetError(f"Een streefwaarde geldt niet met terugwerkende kracht: kies {today:%d-%m-%Y} of later als "
+                          "ingangsdatum (eerdere kwartalen houden de streefwaarde waartegen ze zijn besproken).")
+    if valid_from > today.replace(year=today.year + MAX_YEARS_AHEAD):
+        raise TargetError(f"Een ingangsdatum ligt hooguit {MAX_YEARS_AHEAD} jaar vooruit.")
     with engine.begin() as conn:
         conn.execute(t.insert().values(kpi_code=code, value=float(value), valid_from=valid_from, set_by=viewer.username,
                                        set_at=datetime.now().replace(microsecond=0), note=note or None))

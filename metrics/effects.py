@@ -3,12 +3,14 @@
 Who gets an intervention is not random (ARCHITECTURE.md "Statistics that must be honest"), so next
 to the raw difference this module gives an adjusted estimate:
 
-* propensity score ``e(x) = P(treated | x)`` by logistic regression (scikit-learn) on the
-  documented covariates;
+* propensity score ``e(x) = P(treated | x)`` by logistic regression (scikit-learn, newton-cholesky)
+  on the documented covariates;
 * the doubly robust AIPW estimator of the average treatment effect (risk difference), combining
   inverse probability weighting with an outcome model per group (Robins, Rotnitzky & Zhao 1994;
   Glynn & Quinn 2010), which is consistent when either model is right;
-* a percentile bootstrap interval (resampling people, both models refitted each time);
+* a percentile bootstrap interval (resampling people, both models refitted each time); persons with
+  identical covariates, treatment and outcome are fitted as one weighted row (the same models, in a
+  fraction of the time on a million releases);
 * covariate balance: standardised mean differences before and after weighting (|SMD| < 0.1 is
   the usual rule of thumb, Austin 2011);
 * refusal, with a Dutch reason, when a group is too small or the propensity overlap is poor.
@@ -65,14 +67,30 @@ def _smd(x: pd.DataFrame, t: np.ndarray, w: np.ndarray | None = None) -> pd.Seri
     return pd.Series(out)
 
 
-def _fit_aipw(x: np.ndarray, t: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+def _logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, C: float = 1.0) -> np.ndarray:
+    """Coefficients (last: intercept) of scikit-learn's ``LogisticRegression(C=1, solver='newton-cholesky')``
+    of ``y`` (0/1) on ``x`` with frequency weights ``w`` (``sample_weight``: a row standing for ``w``
+    identical persons gives the same fit as repeating it)."""
     from sklearn.linear_model import LogisticRegression
 
-    ps = LogisticRegression(max_iter=2000, solver="newton-cholesky").fit(x, t).predict_proba(x)[:, 1]
-    ps = np.clip(ps, 0.01, 0.99)
-    mu1 = LogisticRegression(max_iter=2000, solver="newton-cholesky").fit(x[t], y[t]).predict_proba(x)[:, 1] if len(set(y[t])) > 1 else np.full(len(y), y[t].mean())
-    mu0 = LogisticRegression(max_iter=2000, solver="newton-cholesky").fit(x[~t], y[~t]).predict_proba(x)[:, 1] if len(set(y[~t])) > 1 else np.full(len(y), y[~t].mean())
-    est = np.mean(mu1 - mu0 + t * (y - mu1) / ps - (~t) * (y - mu0) / (1 - ps))
+    m = LogisticRegression(C=C, max_iter=2000, solver="newton-cholesky").fit(x, y, sample_weight=w)
+    return np.r_[m.coef_[0], m.intercept_[0]]
+
+
+def _fit_aipw(x: np.ndarray, t: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """AIPW estimate and propensity scores. ``w``: frequency weights (rows standing for ``w`` identical
+    persons, the same as repeating rows), None for 1 each."""
+    w = np.ones(len(y)) if w is None else w
+
+    def fit(rows: np.ndarray, target: np.ndarray) -> np.ndarray:
+        b = _logistic(x[rows], target[rows].astype(float), w[rows])
+        return 1 / (1 + np.exp(-(x @ b[:-1] + b[-1])))
+
+    every = np.ones(len(y), bool)
+    ps = np.clip(fit(every, t), 0.01, 0.99)
+    mu1 = fit(t, y) if len(set(y[t])) > 1 else np.full(len(y), np.average(y[t], weights=w[t]))
+    mu0 = fit(~t, y) if len(set(y[~t])) > 1 else np.full(len(y), np.average(y[~t], weights=w[~t]))
+    est = np.average(mu1 - mu0 + t * (y - mu1) / ps - (~t) * (y - mu0) / (1 - ps), weights=w)
     return float(est), ps
 
 
@@ -105,7 +123,16 @@ def estimate_effect(frame: pd.DataFrame, treatment: str, outcome: str, covariate
         return est
     x_frame = _design(df, covariates)
     x = x_frame.to_numpy()
-    adjusted, ps = _fit_aipw(x, t, y)
+    # Persons with the same covariates, treatment and outcome are one row with a weight (the models and
+    # the estimate are the same; categorical covariates leave a few hundred rows of a million).
+    rows = np.column_stack([x, t, y])
+    row_cell = pd.DataFrame(rows).groupby(list(range(rows.shape[1])), sort=False).ngroup().to_numpy()
+    first = np.unique(row_cell, return_index=True)[1]  # a row of each cell, cells numbered 0..k-1
+    counts = np.bincount(row_cell)
+    cells = rows[first]
+    xc, tc, yc, wc = cells[:, :-2], cells[:, -2].astype(bool), cells[:, -1], counts.astype(float)
+    adjusted, ps_cell = _fit_aipw(xc, tc, yc, wc)
+    ps = ps_cell[row_cell]
     est.propensity = pd.DataFrame({"treated": t, "score": ps})
     outside = float(np.mean((ps < OVERLAP_BOUNDS[0]) | (ps > OVERLAP_BOUNDS[1])))
     est.outside_overlap = outside
@@ -118,11 +145,13 @@ def estimate_effect(frame: pd.DataFrame, treatment: str, outcome: str, covariate
     rng = np.random.default_rng(seed)
     boots = []
     for _ in range(n_boot):
-        idx = rng.integers(0, len(y), len(y))
-        tb, yb = t[idx], y[idx]
-        if tb.sum() < 2 or (~tb).sum() < 2:
+        # resampling persons with replacement = multinomial counts per row of identical persons
+        wb = rng.multinomial(len(y), counts / len(y)).astype(float)
+        keep = wb > 0
+        tb = tc[keep]
+        if wb[keep][tb].sum() < 2 or wb[keep][~tb].sum() < 2:
             continue
-        boots.append(_fit_aipw(x[idx], tb, yb)[0])
+        boots.append(_fit_aipw(xc[keep], tb, yc[keep], wb[keep])[0])
     est.adjusted = adjusted
     est.adjusted_ci = (float(np.percentile(boots, 2.5)), float(np.percentile(boots, 97.5)))
     est.adjusted_se = float(np.std(boots, ddof=1))

@@ -2,9 +2,10 @@
 
 Pure functions on numerators and denominators (no database, no Streamlit):
 
-* :func:`protected_value` applies the same small-numbers rule as the Klantreis page
-  (metrics.journey.protected_share, ARCHITECTURE.md "Privacy"): a share is hidden when its
-  denominator is below ``min_denominator`` or its numerator is 1..threshold-1 (persons); a count of
+* :func:`protected_value` applies the small-numbers rule of the other pages (metrics.journey.protected_share,
+  ARCHITECTURE.md "Privacy"): a share is hidden when its denominator is below ``min_denominator`` or
+  its numerator or its complement (denominator - numerator: a KPI is a yes/no split) is
+  1..threshold-1 persons; a count of
   persons or visits is hidden when it is 1..threshold-1; a ratio per visit is hidden when the
   persons in its numerator are 1..threshold-1.
 * :func:`protect_grid` applies it to a table of KPI values per gemeente, with secondary
@@ -47,6 +48,11 @@ def protected_value(kpi: Kpi, numerator: int, denominator: int, config: Disclosu
     """
     num, den = int(numerator), int(denominator)
     if kpi.unit == "share":
+        # A KPI share splits its denominator in two (with / without), so the complement is a cell
+        # too: it is hidden when it is 1..threshold-1 (the rule of ui.components.share_text(binary=True)).
+        rest_num, rest_den = num - int(known[0]), den - int(known[1])
+        if 0 < den - num < config.threshold or (tuple(known) != (0, 0) and 0 < rest_den - rest_num < config.threshold):
+            return None
         return journey.protected_share(num, den, config, known)
     persons = num
     rest = persons - int(known[0])
@@ -86,6 +92,37 @@ def protect_grid(grid: pd.DataFrame, config: DisclosureConfig = DEFAULT_CONFIG, 
             out.loc[pick, ["value", "hidden", "reason"]] = [None, True, "secundair"]
     out["value"] = out["value"].astype(object).where(out["value"].notna(), None)
     return out
+
+
+def possible_values(kpi: Kpi, numerator: int, denominator: int, config: DisclosureConfig = DEFAULT_CONFIG) -> list[float]:
+    """The values a hidden KPI could have for someone who knows why it is hidden, as a '<5' mark
+    tells in a count table: a share with a denominator below the minimum, any value 0..1; a share
+    with a numerator of 1..threshold-1, those numerators over this denominator; with a complement of
+    1..threshold-1, those complements; a count, 1..threshold-1; a ratio, a numerator of
+    1..threshold-1 over this denominator. Values are fractions, counts or ratios as the KPI's unit."""
+    num, den, t = int(numerator), int(denominator), config.threshold
+    if kpi.unit == "count":
+        return [float(n) for n in range(1, t)] if 0 < num < t else [0.0, float("inf")]
+    if den == 0:
+        return []
+    if kpi.unit == "ratio":
+        return [n / den for n in range(1, t)] if 0 < num < t else [0.0, float("inf")]
+    if den < config.min_denominator:
+        return [0.0, 1.0]
+    if 0 < num < t:
+        return [n / den for n in range(1, t)]
+    if 0 < den - num < t:
+        return [n / den for n in range(max(den - t + 1, 0), den)]
+    return [0.0, 1.0]  # hidden for another reason (what a gemeente knows of its own part): no bound
+
+
+def hidden_status(kpi: Kpi, numerator: int, denominator: int, target: float | None,
+                  config: DisclosureConfig = DEFAULT_CONFIG) -> str:
+    """Status of a hidden value when every value it could have (:func:`possible_values`) gives the
+    same status (e.g. 1..4 of 20 against a target of 75%: 'uit koers' whatever the count); else
+    'onbekend'. The status is a band, not a count, so it reveals no small number."""
+    statuses = {status(kpi, v, target) for v in possible_values(kpi, numerator, denominator, config)}
+    return statuses.pop() if len(statuses) == 1 else "onbekend"
 
 
 def format_value(kpi: Kpi, value: float | None) -> str:
@@ -143,8 +180,10 @@ def change_summary(now: pd.DataFrame, before: pd.DataFrame, period: str, previou
             if size >= 0.2:
                 changes.append((size, kpi, r, old))
     for kpi, r, old in moved:
+        target_moved = not _missing(old["target"]) and not _missing(r.target) and abs(old["target"] - r.target) > 1e-12
+        why = (f"; streefwaarde van {format_value(kpi, old['target'])} naar {format_value(kpi, r.target)}" if target_moved else "")
         lines.append(f"{kpi.name}: van {old['status']} naar {r.status} ({format_value(kpi, old['value'])} → "
-                     f"{format_value(kpi, r.value)}, {format_change(kpi, r.value, old['value'])}).")
+                     f"{format_value(kpi, r.value)}, {format_change(kpi, r.value, old['value'])}{why}).")
     for _, kpi, r, old in sorted(changes, key=lambda x: -x[0]):
         lines.append(f"{kpi.name}: {format_value(kpi, r.value)} (was {format_value(kpi, old['value'])}, "
                      f"{format_change(kpi, r.value, old['value'])}).")

@@ -97,15 +97,24 @@ def _cohort(frame: pd.DataFrame) -> dict:
 
 
 def bootstrap_auc(y: np.ndarray, p: np.ndarray, n_boot: int = 1000, seed: int = 1) -> tuple[float, float]:
-    """95% percentile bootstrap interval of the AUC (resampling releases)."""
+    """95% percentile bootstrap interval of the AUC (resampling releases).
+
+    Releases with the same score and outcome are counted together: a resample is a multinomial count
+    per (score, outcome), and its AUC scikit-learn's ``roc_auc_score`` on those rows weighted by the
+    counts (the same value as on the repeated rows; scores take a few hundred values)."""
     from sklearn.metrics import roc_auc_score
 
     rng = np.random.default_rng(seed)
+    y = np.asarray(y).astype(int)
+    scores, idx = np.unique(np.asarray(p, dtype=float), return_inverse=True)
+    share = np.bincount(idx.ravel() * 2 + y, minlength=2 * len(scores)) / len(y)
+    cell_score, cell_y = np.repeat(scores, 2), np.tile([0, 1], len(scores))
     vals = []
     for _ in range(n_boot):
-        i = rng.integers(0, len(y), len(y))
-        if y[i].min() != y[i].max():
-            vals.append(roc_auc_score(y[i], p[i]))
+        c = rng.multinomial(len(y), share)
+        if c[cell_y == 0].sum() and c[cell_y == 1].sum():
+            keep = c > 0
+            vals.append(float(roc_auc_score(cell_y[keep], cell_score[keep], sample_weight=c[keep])))
     return float(np.percentile(vals, 2.5)), float(np.percentile(vals, 97.5))
 
 

@@ -2,21 +2,23 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from data_access import policy, quality_queries as qq
+from data_access import policy
 from metrics import data_quality as dq
 from metrics.formatting import fmt_int
 from services import core
-from ui import components as ui, context
+from ui import cache, components as ui, context
 
 IMPORT_HINT = "importeer ze via Gegevens importeren"
 
 viewer = context.require_page("datakwaliteit")
 ui.page_header("Datakwaliteit", "Zijn de gegevens actueel, volledig en consistent genoeg om op te sturen, en waar moet een bron worden bijgewerkt?")
-eng, today, f = context.engine(), context.today(), context.filters()
+today, f = context.today(), context.filters()
+url = context.db_url()
+version = cache.data_version(url)  # the counts are cached per data version (they change only with an import)
 
 # --- 1. freshness per source (whole database)
 st.subheader("Actualiteit per bron")
-status = qq.source_status(eng)
+status = cache.source_status(url, version)
 fresh = dq.freshness(status, today)
 if status["rows"].sum() == 0:
     ui.empty_state(f"Nog geen gegevens geïmporteerd: {IMPORT_HINT} (begin met de detenties of de Injus-meldingen).")
@@ -37,7 +39,7 @@ st.caption(ui.filter_caption(f) + " · detenties met een aanvangsdatum in de per
            "op het intakeblad ingevuld als 'op orde' of 'niet op orde', geen 'onbekend'.")
 has_detentions = int(status.loc[status["kind"] == "detentions", "rows"].iloc[0]) > 0
 sheets_stored = int(status.loc[status["kind"] == "information-sheets", "rows"].iloc[0])
-cells = qq.sheet_completeness_cells(eng, f) if has_detentions else None
+cells = cache.sheet_completeness_cells(url, version, f) if has_detentions else None
 if not has_detentions:
     ui.empty_state(f"Nog geen detenties geïmporteerd: {IMPORT_HINT} (detenties of Injus-meldingen), daarna de informatiebladen.")
 elif cells.empty:
@@ -94,7 +96,7 @@ else:
     st.caption("Identieke dubbele rijen in een bestand worden bij import één keer opgeslagen; veel dubbelen wijzen op een "
                "export die rijen herhaalt.")
 if has_detentions:
-    overlap = qq.overlapping_detentions(eng)
+    overlap = cache.overlapping_detentions(url, version)
     c1, c2 = st.columns(2)
     ui.kpi(c1, "Overlappende detenties", fmt_int(overlap["pairs"]),
            "Paren detenties van dezelfde persoon waarvan de perioden elkaar overlappen (de ene begint voordat de andere "
@@ -107,7 +109,7 @@ if not has_detentions:
     ui.empty_state(f"Nog geen detenties geïmporteerd: {IMPORT_HINT} (detenties of Injus-meldingen).")
 else:
     st.caption(f"Hele database, los van de filters; peildatum {today:%d-%m-%Y}.")
-    checks = qq.open_detention_checks(eng, today)
+    checks = cache.open_detention_checks(url, version, today)
     c1, c2, c3 = st.columns(3)
     ui.kpi(c1, "Zonder verwachte einddatum", fmt_int(checks["open_without_expected"]),
            f"Lopende detenties (zonder datum_einde) zonder verwachte einddatum, van {fmt_int(checks['open'])} lopende detenties. "

@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access import policy
+from data_access.queries import CASE_PAGE_SIZE
 from metrics import disclosure, risk_model
 from metrics.durations import BAND_LABELS
 from metrics.formatting import fmt_date, fmt_int, fmt_num, fmt_pct
@@ -200,6 +201,9 @@ else:
                 shown[c] = shown[c].map(fmt_date)
         shown = shown.drop(columns=["datum_einde", "maand_einde"], errors="ignore")
         shown = shown[["risico", *[c for c in shown.columns if c != "risico"]]].rename(columns=SCORE_COLUMNS_NL)
-        st.dataframe(shown, width="stretch", hide_index=True)
-        st.caption(f"{fmt_int(len(scores))} personen. De score is de voorspelde kans op een nieuw delict binnen twee jaar na de "
+        size = CASE_PAGE_SIZE  # a page at a time: at national scale thousands of people are due for release
+        n_pages = max(1, -(-len(shown) // size))
+        page = st.number_input(f"Pagina (van {n_pages})", 1, n_pages, 1, 1, key=f"score_page_{len(shown)}") if n_pages > 1 else 1
+        st.dataframe(shown.iloc[(page - 1) * size:page * size], width="stretch", hide_index=True)
+        st.caption(f"{fmt_int(len(scores))} personen" + (f", {size} per pagina" if n_pages > 1 else "") + ". De score is de voorspelde kans op een nieuw delict binnen twee jaar na de "
                    "verwachte vrijlating. Ondersteuning bij een beslissing, geen beslissing. Deze weergave is vastgelegd in het auditlog.")

@@ -32,23 +32,33 @@ def quarter(period: str) -> Filters:
     return Filters(start, end, None)
 
 
-def kpi_table(engine: sa.Engine, f: Filters, today: date, radius_km: float = reachability.DEFAULT_RADIUS_KM) -> pd.DataFrame:
+def kpi_table(engine: sa.Engine, f: Filters, today: date, radius_km: float = reachability.DEFAULT_RADIUS_KM,
+              region_outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per KPI of the registry, in registry order: ``code``, ``name``, ``unit``, ``direction``,
     ``numerator``, ``denominator`` (int; denominator 0 for counts), ``value`` (share as a fraction,
-    count, or ratio; None without a denominator), ``target`` (in force on ``f.date_to``), ``status``
-    (metrics.kpi_registry.STATUSES)."""
+    count, or ratio; None without a denominator, and for visits before the first recorded visit), ``target`` (in force on ``f.date_to``), ``status``
+    (metrics.kpi_registry.STATUSES). ``region_outcomes``: the region's :func:`services.outcomes.outcomes`
+    (``gm_codes`` None, same ``today``) to reuse instead of querying them again (a board needs some twenty
+    tables); it is limited to ``f.gm_codes`` here, which gives the same rows as querying per gemeente."""
     counts = kpi_queries.kpi_counts(engine, f, today)
-    out = outcome_service.outcomes(engine, f.gm_codes, today)
+    if region_outcomes is None:
+        out = outcome_service.outcomes(engine, f.gm_codes, today)
+    else:
+        out = region_outcomes if f.gm_codes is None else region_outcomes[region_outcomes["gm_code"].isin(list(f.gm_codes))]
     in_period = out[pd.to_datetime(out["release_date"]).between(pd.Timestamp(f.date_from), pd.Timestamp(f.date_to))]
     rate = recidivism.two_year_rate(in_period)
     counts["recidive_2jr"] = (rate["recidivists"], rate["eligible"])
     cube = core.release_cube(engine, f).groupby("institution_code", as_index=False)["n"].sum()
     w = reachability.within_radius(cube, core.distances(engine), radius_km) if len(cube) else {"within": 0, "total": 0}
     counts["binnen_60km"] = (w["within"], w["total"])
+    first_visit = kpi_queries.visits_registered_from(engine)
+    no_visits_yet = first_visit is None or first_visit > f.date_to  # not registered yet: unknown, not 0
     rows = []
     for k in kpi_registry.REGISTRY:
         num, den = counts[k.code]
         value = float(num) if k.unit == "count" else (num / den if den else None)
+        if k.code == "bezoeken" and no_visits_yet:
+            value = None
         target = targets.target_on(engine, k.code, f.date_to)
         rows.append({"code": k.code, "name": k.name, "unit": k.unit, "direction": k.direction, "numerator": int(num),
                      "denominator": int(den), "value": value, "target": target, "status": kpi_registry.status(k, value, target)})
@@ -76,19 +86,47 @@ def period_of(today: date) -> str:
     return f"{today.year}Q{q}" if q else f"{today.year - 1}Q4"
 
 
+def current_quarter(today: date) -> str:
+    """The quarter that holds ``today`` (still running): date(2026, 11, 29) -> '2026Q4'."""
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+def period_label(period: str, today: date) -> str:
+    """'2026Q4 (lopend, t/m 29-11-2026)' for the running quarter, else the period itself."""
+    return f"{period} (lopend, t/m {today:%d-%m-%Y})" if period == current_quarter(today) else period
+
+
 def available_periods(engine: sa.Engine, today: date) -> list[str]:
-    """Quarters that can be chosen, newest first: from the quarter of the first admission or
-    release up to the last complete quarter before ``today``; [] on an empty database."""
+    """Quarters that can be chosen, newest first: the running quarter (figures so far; a new target
+    shows there first), then every complete quarter back to the quarter of the first admission or
+    release; [] on an empty database."""
     d = schema.detention
     with engine.connect() as conn:
         first = conn.execute(sa.select(sa.func.least(sa.func.min(d.c.admission_date), sa.func.min(d.c.release_date)))).scalar()
     if first is None:
         return []
     first = pd.Timestamp(first).date()
-    out = [period_of(today)]
+    out = [current_quarter(today)]
     while quarter(out[-1]).date_from > first:
         out.append(previous_quarter(out[-1]))
     return out
+
+
+def recidivism_known_from(period: str) -> date:
+    """The first day the two-year recidivism of the releases of ``period`` is complete: the end of
+    the quarter plus 730 days (metrics.recidivism.WINDOW_DAYS)."""
+    return quarter(period).date_to + pd.Timedelta(days=recidivism.WINDOW_DAYS).to_pytimedelta()
+
+
+def valid_gemeenten(engine: sa.Engine, date_from: date, date_to: date) -> list[str]:
+    """GM codes of the gemeenten that existed for some day of the period (reference validity dates:
+    Weesp until 23-03-2022), in reference order."""
+    from data_access import queries
+
+    m = queries.municipalities(engine)
+    ok = ((m["valid_from"].isna() | (pd.to_datetime(m["valid_from"]) <= pd.Timestamp(date_to)))
+          & (m["valid_to"].isna() | (pd.to_datetime(m["valid_to"]) >= pd.Timestamp(date_from))))
+    return list(m[ok]["gm_code"])
 
 
 def rolling_year(period: str) -> Filters:
@@ -124,24 +162,31 @@ class KpiBoard:
     threshold: int
 
 
-def _shown(engine, f: Filters, today: date, disclose: bool, known: pd.DataFrame | None, cfg) -> pd.DataFrame:
-    """kpi_table for ``f`` with the shown value and status (disclosure as for the viewer)."""
-    tab = kpi_table(engine, f, today)
+def _shown(tab: pd.DataFrame, disclose: bool, known: pd.DataFrame | None, cfg) -> pd.DataFrame:
+    """A kpi_table frame with the shown value and status (disclosure as for the viewer). A hidden
+    value keeps a status when every value it could have gives the same one
+    (metrics.kpi_board.hidden_status)."""
+    tab = tab.copy()
     if known is not None:
         known = known.set_index("code")
-    shown, hidden = [], []
+    shown, hidden, statuses = [], [], []
     for r in tab.itertuples(index=False):
         kpi = kpi_registry.get_kpi(r.code)
-        if not disclose:
+        if r.value is None or pd.isna(r.value):  # no data (no denominator, visits not yet registered)
+            v = None
+        elif not disclose:
             v = kpi_board.value_of(kpi, r.numerator, r.denominator)
         else:
             kn = (int(known.loc[r.code, "numerator"]), int(known.loc[r.code, "denominator"])) if known is not None else (0, 0)
             v = kpi_board.protected_value(kpi, r.numerator, r.denominator, cfg, kn)
+        is_hidden = v is None and r.value is not None and not pd.isna(r.value)
         shown.append(v)
-        hidden.append(v is None and (kpi.unit == "count" or r.denominator > 0))
+        hidden.append(is_hidden)
+        statuses.append(kpi_board.hidden_status(kpi, r.numerator, r.denominator, r.target, cfg) if is_hidden
+                        else kpi_registry.status(kpi, v, r.target))
     tab["value"] = pd.Series(shown, dtype=object)
     tab["hidden"] = hidden
-    tab["status"] = [kpi_registry.status(kpi_registry.get_kpi(c), v, t) for c, v, t in zip(tab["code"], tab["value"], tab["target"])]
+    tab["status"] = statuses
     if disclose:  # counts of hidden values are hidden too
         tab["numerator"] = tab["numerator"].astype(object).where(~tab["hidden"], None)
         tab["denominator"] = tab["denominator"].astype(object).where(~tab["hidden"], None)
@@ -149,7 +194,7 @@ def _shown(engine, f: Filters, today: date, disclose: bool, known: pd.DataFrame 
 
 
 def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple[str, ...] | None, today: date,
-          n_trend: int = 8, gemeente_period: str = "jaar", export: bool = False) -> KpiBoard:
+          n_trend: int = 8, gemeente_period: str = "jaar", export: bool = False, table_fn=None) -> KpiBoard:
     """The KPI board of ``period`` ('2025Q3') for ``gm_codes`` (None = region) as ``viewer`` may see it.
 
     Disclosure: :func:`data_access.policy.needs_disclosure` (``export=True`` for the meeting report:
@@ -158,27 +203,32 @@ def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple
     quarters up to ``period`` (``gemeente_period='jaar'``) or the quarter itself ('kwartaal'); for
     roles under disclosure control gemeenten with fewer than 20 admissions in it are merged
     (metrics.disclosure.group_small_areas) and cells pass :func:`metrics.kpi_board.protect_grid`.
-    Raises ``ValueError`` for a malformed period or ``gemeente_period``.
+    ``table_fn(filters) -> kpi_table frame`` may replace :func:`kpi_table` (the app passes a cached
+    one, so switching quarters reuses the quarters already computed). Raises ``ValueError`` for a
+    malformed period or ``gemeente_period``.
     """
+    table_fn = table_fn or (lambda f: kpi_table(engine, f, today))
     if gemeente_period not in ("jaar", "kwartaal"):
         raise ValueError(f"onbekende periode voor de tabel per gemeente: {gemeente_period!r}")
     cfg = core.disclosure_config()
     disclose = policy.needs_disclosure(viewer, gm_codes, export)
-    own = policy.known_gemeente(viewer, gm_codes) if not export else None
+    # What the viewer knows exactly (its own gemeente, on screen) also protects its exports: a
+    # gemeente must not get the region's exact numbers where its own part would give the rest away.
+    own = viewer.gm_code if viewer.role == "gemeente" and tuple(gm_codes or ()) != (viewer.gm_code,) else None
 
     def scoped(p: str) -> Filters:
         q = quarter(p)
         return Filters(q.date_from, q.date_to, gm_codes)
 
     def known_for(f: Filters):
-        return kpi_table(engine, Filters(f.date_from, f.date_to, (own,)), today) if own else None
+        return table_fn(Filters(f.date_from, f.date_to, (own,))) if own else None
 
     periods = quarters_up_to(period, n_trend)
     trend_rows = []
     tables = {}
     for p in periods:
         f = scoped(p)
-        t = _shown(engine, f, today, disclose, known_for(f), cfg)
+        t = _shown(table_fn(f), disclose, known_for(f), cfg)
         tables[p] = t
         trend_rows.append(t.assign(period=p)[["period", "code", "value", "target", "status"]])
     period = periods[-1]
@@ -187,7 +237,7 @@ def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple
     before = tables.get(prev)
     if before is None:
         f = scoped(prev)
-        before = _shown(engine, f, today, disclose, known_for(f), cfg)
+        before = _shown(table_fn(f), disclose, known_for(f), cfg)
     b = before.set_index("code")
     now["previous"] = pd.Series([b.loc[c, "value"] for c in now["code"]], dtype=object)
     now["change"] = [kpi_board.format_change(kpi_registry.get_kpi(c), v, p) for c, v, p in zip(now["code"], now["value"], now["previous"])]
@@ -195,14 +245,14 @@ def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple
     now["page"] = [kpi_registry.get_kpi(c).page for c in now["code"]]
     changes = kpi_board.change_summary(now, before, period, prev)
     gf = rolling_year(period) if gemeente_period == "jaar" else quarter(period)
-    by_gm = gemeente_grid(engine, viewer, Filters(gf.date_from, gf.date_to, gm_codes), today, disclose, cfg, export)
+    by_gm = gemeente_grid(engine, viewer, Filters(gf.date_from, gf.date_to, gm_codes), today, disclose, cfg, export, table_fn)
     return KpiBoard(period=period, previous=prev, gm_codes=gm_codes, disclose=disclose, table=now,
                     trend=pd.concat(trend_rows, ignore_index=True), by_gemeente=by_gm,
                     gemeente_period=(gf.date_from, gf.date_to), changes=changes, threshold=cfg.threshold)
 
 
 def gemeente_grid(engine: sa.Engine, viewer: policy.Viewer, f: Filters, today: date, disclose: bool, cfg=None,
-                  export: bool = False) -> pd.DataFrame:
+                  export: bool = False, table_fn=None) -> pd.DataFrame:
     """KPI values per gemeente of ``f`` (all gemeenten of the region when ``f.gm_codes`` is None),
     after disclosure control when ``disclose``: long frame area, area_name, code, numerator,
     denominator (int or None when hidden), value (shown), hidden, reason, status (target at the end
@@ -212,8 +262,10 @@ def gemeente_grid(engine: sa.Engine, viewer: policy.Viewer, f: Filters, today: d
     from data_access import queries
 
     cfg = cfg or core.disclosure_config()
+    table_fn = table_fn or (lambda g: kpi_table(engine, g, today))
     names = core.gm_names(engine)
-    gms = list(f.gm_codes) if f.gm_codes else list(names)
+    valid = set(valid_gemeenten(engine, f.date_from, f.date_to))
+    gms = [g for g in (f.gm_codes or names) if g in valid]  # no Weesp after 2022
     adm = queries.event_cube(engine, "admission", Filters(f.date_from, f.date_to, tuple(gms)))
     totals = adm.groupby("gm_code")["n"].sum().reindex(gms, fill_value=0) if len(adm) else pd.Series(0, index=gms)
     own = viewer.gm_code if viewer.role == "gemeente" and not export else None
@@ -226,14 +278,15 @@ def gemeente_grid(engine: sa.Engine, viewer: policy.Viewer, f: Filters, today: d
         areas.setdefault(mapping.get(g, g), []).append(g)
     rows = []
     for area, members in areas.items():
-        t = kpi_table(engine, Filters(f.date_from, f.date_to, tuple(members)), today)
+        t = table_fn(Filters(f.date_from, f.date_to, tuple(members)))
         label = names.get(area, "Overige gemeenten") if area != disclosure.OTHER_AREAS else "Overige gemeenten (samen)"
         for r in t.itertuples(index=False):
-            rows.append({"area": area, "area_name": label, "code": r.code, "numerator": int(r.numerator),
-                         "denominator": int(r.denominator), "target": r.target})
-    grid = pd.DataFrame(rows, columns=["area", "area_name", "code", "numerator", "denominator", "target"])
+                rows.append({"area": area, "area_name": label, "code": r.code, "numerator": int(r.numerator),
+                         "denominator": int(r.denominator), "target": r.target, "no_data": r.value is None or pd.isna(r.value)})
+    grid = pd.DataFrame(rows, columns=["area", "area_name", "code", "numerator", "denominator", "target", "no_data"])
     if grid.empty:
-        return grid.assign(value=None, hidden=False, reason="", status="onbekend")
+        return grid.drop(columns=["no_data"]).assign(value=None, hidden=False, reason="", status="onbekend")
+    grid["numerator_true"], grid["denominator_true"] = grid["numerator"], grid["denominator"]
     if disclose:
         grid = kpi_board.protect_grid(grid, cfg, exact_areas=(own,) if own else ())
         grid["numerator"] = grid["numerator"].astype(object).where(~grid["hidden"], None)
@@ -242,8 +295,13 @@ def gemeente_grid(engine: sa.Engine, viewer: policy.Viewer, f: Filters, today: d
         grid["value"] = pd.Series([kpi_board.value_of(kpi_registry.get_kpi(c), n, d) for c, n, d in
                                    zip(grid["code"], grid["numerator"], grid["denominator"])], dtype=object)
         grid["hidden"], grid["reason"] = False, ""
-    grid["status"] = [kpi_registry.status(kpi_registry.get_kpi(c), v, t) for c, v, t in zip(grid["code"], grid["value"], grid["target"])]
-    return grid
+    grid.loc[grid["no_data"], ["value", "hidden", "reason"]] = [None, False, ""]
+    grid["status"] = [
+        (kpi_board.hidden_status(kpi_registry.get_kpi(c), n, d, t, cfg) if h and why == "primair" else "onbekend") if h
+        else kpi_registry.status(kpi_registry.get_kpi(c), v, t)
+        for c, v, t, h, why, n, d in zip(grid["code"], grid["value"], grid["target"], grid["hidden"], grid["reason"],
+                                         grid["numerator_true"], grid["denominator_true"])]
+    return grid.drop(columns=["numerator_true", "denominator_true", "no_data"])
 
 
 def export_frame(table: pd.DataFrame) -> pd.DataFrame:

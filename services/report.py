@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from data_access import meta, policy
 from metrics import disclosure, kpi_board, kpi_registry
-from metrics.formatting import MISSING, fmt_date, fmt_num
+from metrics.formatting import MISSING, fmt_date, fmt_int, fmt_num
 from services import core, export, kpis
 
 UNIT_NL = {"share": "percentage", "count": "aantal", "ratio": "per bezoek"}
@@ -75,10 +75,11 @@ class MeetingReport:
 
 
 def build_report(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_selection: tuple[str, ...] | list[str] | None,
-                 today: date, generated_at: datetime | None = None) -> MeetingReport:
+                 today: date, generated_at: datetime | None = None, board: kpis.KpiBoard | None = None) -> MeetingReport:
     """The report of ``period`` ('2025Q3', at most the last complete quarter before ``today``) for the
     gemeenten ``gm_selection`` (CBS codes; None or empty = all). Raises ``ValueError`` (Dutch) for a
-    malformed or unfinished period or an unknown gemeente code."""
+    malformed or unfinished period or an unknown gemeente code. ``board``: the export board of this
+    period and viewer (``kpis.board(..., gm_codes=None, export=True)``) when the caller has it cached."""
     period = period.strip().upper()
     kpis.quarter(period)
     last = kpis.period_of(today)
@@ -89,7 +90,9 @@ def build_report(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_selec
     unknown = [g for g in selection or () if g not in names]
     if unknown:
         raise ValueError(f"onbekende gemeentecode(s) {', '.join(unknown)}; kies uit {', '.join(names)}")
-    b = kpis.board(engine, viewer, period, None, today, export=True)  # export: the same for every role
+    b = board or kpis.board(engine, viewer, period, None, today, export=True)  # export: always under disclosure control
+    if (b.period, b.gm_codes, b.disclose) != (period, None, True):
+        raise ValueError("het meegegeven KPI-bord hoort niet bij dit rapport")
     present = set(b.by_gemeente["area"])
     chosen = [g for g in names if selection is None or g in selection]
     merged = tuple(g for g in chosen if g not in present)
@@ -192,8 +195,9 @@ def _explanation(report: MeetingReport) -> list[tuple[str, str]]:
 def disclosure_rule(threshold: int, min_denominator: int) -> str:
     """The disclosure rule in Dutch, with the thresholds in force."""
     return (f"Uitkomsten die op minder dan {threshold} personen rusten worden niet getoond ('–'): een percentage is verborgen "
-            f"als de noemer kleiner is dan {min_denominator} of de teller 1 t/m {threshold - 1} is, een aantal als het 1 t/m "
-            f"{threshold - 1} is. Teller en noemer van een verborgen waarde zijn ook verborgen. Is in de tabel per gemeente "
+            f"als de noemer kleiner is dan {min_denominator} of de teller of het verschil tussen noemer en teller 1 t/m {threshold - 1} "
+            f"is, een aantal als het 1 t/m {threshold - 1} is. Een verborgen waarde houdt haar status als elke waarde die ze "
+            f"zou kunnen hebben dezelfde status geeft. Teller en noemer van een verborgen waarde zijn ook verborgen. Is in de tabel per gemeente "
             f"precies één cel van een KPI verborgen, dan wordt ook de kleinste andere cel verborgen (secundaire onderdrukking). "
             f"Gemeenten met minder dan {disclosure.SMALL_AREA_MIN} detenties in de periode zijn samengevoegd tot "
             f"'{OTHER_LABEL}'. Dit rapport geldt als export: de regels gelden altijd, voor elke rol.")
@@ -369,7 +373,8 @@ def to_pdf(report: MeetingReport) -> bytes:
     rows, style = [head], []
     for i, r in enumerate(b.table.itertuples(index=False), start=1):
         kpi = kpi_registry.get_kpi(r.code)
-        counts_text = MISSING if r.hidden else (str(r.numerator) if kpi.unit == "count" else f"{r.numerator} / {r.denominator}")
+        counts_text = MISSING if r.hidden else (fmt_int(r.numerator) if kpi.unit == "count"
+                                                 else f"{fmt_int(r.numerator)} / {fmt_int(r.denominator)}")
         rows.append([P(r.name), P(fmt(r.code, r.value), cellb), P(counts_text), P(fmt(r.code, r.target)), P(r.status_text),
                      P(fmt(r.code, r.previous)), P(r.change or MISSING)])
         style.append(("BACKGROUND", (4, i), (4, i), colors.HexColor(STATUS_COLOURS[r.status])))

@@ -81,6 +81,7 @@ PAGE_TITLES = {
     "risicomodel": "Risicomodel",
     "capaciteit": "Capaciteit (wat als)",
     "bezoekplanning": "Bezoekplanning",
+    "verkenning": "Verkenning",
     "gepubliceerd": "Gepubliceerde cijfers",
     "casussen": "Casuslijst",
     "import": "Gegevens importeren",
@@ -90,11 +91,11 @@ PAGE_TITLES = {
 }
 
 AGGREGATE = ("overzicht", "kpibord", "instroom", "detentieduur", "bereikbaarheid", "klantreis", "basisvoorwaarden", "eigenaarschap", "recidive",
-             "interventies", "risicomodel", "capaciteit", "gepubliceerd")
+             "interventies", "risicomodel", "capaciteit", "verkenning", "gepubliceerd")
 #: The page list per role, written out independently of data_access.policy.
 ROLE_PAGES = {
     "bestuur": AGGREGATE,
-    "zvh": AGGREGATE[:-1] + ("bezoekplanning", "gepubliceerd", "casussen", "import", "datakwaliteit"),
+    "zvh": AGGREGATE[:-2] + ("bezoekplanning", "verkenning", "gepubliceerd", "casussen", "import", "datakwaliteit"),
     "gemeente": AGGREGATE + ("casussen",),
     "analist": AGGREGATE + ("casussen",),
     "beheer": AGGREGATE + ("import", "datakwaliteit", "audit", "gebruikers"),

@@ -83,9 +83,8 @@ def build_quality_db(url: str) -> sa.Engine:
 
 
 @pytest.fixture(scope="module")
-def qeng(tmp_path_factory):
-    path = tmp_path_factory.mktemp("quality") / "quality.duckdb"
-    eng = build_quality_db(f"duckdb:///{path}")
+def qeng(db_factory):
+    eng = build_quality_db(db_factory.new_url("quality"))
     yield eng
     eng.dispose()
 
@@ -152,8 +151,8 @@ def test_open_detention_checks(qeng):
     assert qq.open_detention_checks(qeng, date(2026, 6, 2))["notifications_past_expected"] == 1
 
 
-def test_rollback_of_sheets_empties_the_completeness(tmp_path):
-    eng = build_quality_db(f"duckdb:///{tmp_path / 'rb.duckdb'}")
+def test_rollback_of_sheets_empties_the_completeness(db_factory):
+    eng = build_quality_db(db_factory.new_url("rb"))
     with eng.connect() as conn:
         sheets_batch = conn.execute(sa.text("SELECT id FROM import_batch WHERE kind = 'information-sheets'")).scalar()
         notif_batch = conn.execute(sa.text("SELECT id FROM import_batch WHERE kind = 'notifications'")).scalar()

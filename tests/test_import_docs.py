@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import shutil
 import subprocess
 import sys
 from unittest import mock
@@ -95,18 +94,19 @@ def test_template_unknown_kind_is_a_usage_error(tmp_path):
 # --- import, batches, rollback ---------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def empty_db_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli-import") / "empty.duckdb"
-    code, out, err = run_cli("--db", f"duckdb:///{path}", "init", "--no-sample")
+def empty_db_file(db_factory):
+    url = db_factory.new_url("cli_import")
+    code, out, err = run_cli("--db", url, "init", "--no-sample")
     assert code == 0, err
     assert "sample_detentions" not in json.loads(out)
-    return path
+    return url
 
 
 @pytest.fixture
-def db(empty_db_file, tmp_path):
-    shutil.copy(empty_db_file, tmp_path / "db.duckdb")
-    return f"duckdb:///{tmp_path / 'db.duckdb'}"
+def db(empty_db_file, db_factory):
+    url = db_factory.copy(empty_db_file)
+    yield url
+    db_factory.drop(url)
 
 
 @pytest.fixture

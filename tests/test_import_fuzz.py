@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,7 +18,6 @@ from hypothesis import strategies as st
 from data_access import meta, schema
 from data_access.importers import ImportValidationError, import_file
 from data_access.pseudonym import pseudonymise
-from data_access.setup import init_database
 from tests.conftest import TODAY
 
 COLUMNS = ["bron_id", "gemeente", "inrichting", "datum_aanvang", "datum_einde", "verwachte_einddatum", "geboortejaar"]
@@ -91,15 +86,6 @@ def files(draw):
     return buf.getvalue().encode(encoding), sep, encoding, expected
 
 
-@pytest.fixture(scope="module")
-def empty_db_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("import-fuzz") / "empty.duckdb"
-    eng = sa.create_engine(f"duckdb:///{path}")
-    init_database(eng, sample=False)
-    eng.dispose()
-    return path
-
-
 def _counts(eng) -> dict[str, int]:
     q = sa.union_all(*[sa.select(sa.literal(t.name).label("t"), sa.func.count().label("n")).select_from(t) for t in STATE_TABLES])
     with eng.connect() as c:
@@ -108,36 +94,35 @@ def _counts(eng) -> dict[str, int]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(f=files())
-def test_import_stores_exactly_the_rows_or_nothing(empty_db_file, f):
+def test_import_stores_exactly_the_rows_or_nothing(db_factory, empty_template_url, f):
     data, sep, encoding, expected = f
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "db.duckdb"
-        shutil.copy(empty_db_file, path)
-        eng = sa.create_engine(f"duckdb:///{path}")
+    url = db_factory.copy(empty_template_url, "fuzz")
+    eng = sa.create_engine(url)
+    try:
+        before = _counts(eng)
         try:
-            before = _counts(eng)
-            try:
-                res = import_file(eng, "detentions", data, "export.csv", username="fuzz", today=TODAY)
-            except ImportValidationError as exc:
-                assert expected is None, f"valid file refused: {exc}"
-                assert exc.problems and all(p.reason for p in exc.problems)
-                assert _counts(eng) == before
-                assert meta.data_origin(eng) == "empty"
-                return
-            assert expected is not None, "damaged file accepted"
-            assert res.separator == sep
-            if encoding == "utf-8-sig":
-                assert res.encoding == "utf-8-sig"
-            elif any(b > 127 for b in data):
-                assert res.encoding == encoding
-            d = schema.detention
-            with eng.connect() as c:
-                stored = {tuple(r) for r in c.execute(sa.select(d.c.person_key, d.c.gm_code, d.c.institution_code,
-                                                                d.c.admission_date, d.c.release_date))}
-                persons = {k for (k,) in c.execute(sa.select(schema.person.c.person_key))}
-            assert stored == expected
-            assert res.inserted == len(expected) and res.updated == 0
-            assert persons == {k for k, *_ in expected}
-            assert meta.data_origin(eng) == "real"
-        finally:
-            eng.dispose()
+            res = import_file(eng, "detentions", data, "export.csv", username="fuzz", today=TODAY)
+        except ImportValidationError as exc:
+            assert expected is None, f"valid file refused: {exc}"
+            assert exc.problems and all(p.reason for p in exc.problems)
+            assert _counts(eng) == before
+            assert meta.data_origin(eng) == "empty"
+            return
+        assert expected is not None, "damaged file accepted"
+        assert res.separator == sep
+        if encoding == "utf-8-sig":
+            assert res.encoding == "utf-8-sig"
+        elif any(b > 127 for b in data):
+            assert res.encoding == encoding
+        d = schema.detention
+        with eng.connect() as c:
+            stored = {tuple(r) for r in c.execute(sa.select(d.c.person_key, d.c.gm_code, d.c.institution_code,
+                                                            d.c.admission_date, d.c.release_date))}
+            persons = {k for (k,) in c.execute(sa.select(schema.person.c.person_key))}
+        assert stored == expected
+        assert res.inserted == len(expected) and res.updated == 0
+        assert persons == {k for k, *_ in expected}
+        assert meta.data_origin(eng) == "real"
+    finally:
+        eng.dispose()
+        db_factory.drop(url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from data_access import import_templates, meta, schema
 from data_access.import_store import RollbackRefused
 from data_access.importers import import_file, rollback_batch
 from data_access.pseudonym import pseudonymise
-from data_access.setup import init_database
 from tests.conftest import TODAY
 
 ORDER = ["detentions", "notifications", "information-sheets", "journey-events", "tasks", "arrangements", "survey",
@@ -24,21 +22,13 @@ CASE_TABLES = [*schema.BATCHED_TABLES, schema.superseded_row]
 DET_HEADER = ["bron_id", "gemeente", "inrichting", "datum_aanvang", "datum_einde", "verwachte_einddatum", "geboortejaar"]
 
 
-@pytest.fixture(scope="module")
-def empty_db_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("import-rollback") / "empty.duckdb"
-    eng = sa.create_engine(f"duckdb:///{path}")
-    init_database(eng, sample=False)
-    eng.dispose()
-    return path
-
-
 @pytest.fixture
-def eng(empty_db_file, tmp_path):
-    shutil.copy(empty_db_file, tmp_path / "db.duckdb")
-    e = sa.create_engine(f"duckdb:///{tmp_path / 'db.duckdb'}")
+def eng(db_factory, empty_template_url):
+    url = db_factory.copy(empty_template_url)
+    e = sa.create_engine(url)
     yield e
     e.dispose()
+    db_factory.drop(url)
 
 
 def imp(eng, kind, data, name):

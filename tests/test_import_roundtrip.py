@@ -59,13 +59,12 @@ def _aggregate(engine, table: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def round_trip(seeded_template, tmp_path_factory):
+def round_trip(seeded_url, db_factory):
     from data_access.engine import get_engine
     from data_access.setup import init_database
 
-    source = get_engine(f"duckdb:///{seeded_template}")
-    target_path = tmp_path_factory.mktemp("rt") / "target.duckdb"
-    target = get_engine(f"duckdb:///{target_path}")
+    source = get_engine(seeded_url)
+    target = get_engine(db_factory.new_url("rt"))
     init_database(target, sample=False)
     results = {}
     for i, kind in enumerate(ORDER):

@@ -94,7 +94,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-import sqlalchemy as sa
 
 from data_access import kpi_queries, schema
 from data_access.engine import get_engine
@@ -247,9 +246,9 @@ RECIDIVISM = [
 
 
 @pytest.fixture(scope="module")
-def kpi_db(tmp_path_factory):
+def kpi_db(db_factory):
     """The hand-built database of the module docstring (schema and reference data as ``empty_engine``)."""
-    eng = get_engine(f"duckdb:///{tmp_path_factory.mktemp('kpi_fixture') / 'kpi.duckdb'}")
+    eng = get_engine(db_factory.new_url("kpi"))
     init_database(eng, sample=False)
     with eng.begin() as conn:
         batch = conn.execute(schema.import_batch.insert().returning(schema.import_batch.c.id), [dict(

@@ -41,8 +41,8 @@ def test_status_rule_with_tolerance_band_and_direction():
 
 def test_target_history_does_not_change_an_earlier_quarter(empty_engine):
     assert targets.target_on(empty_engine, "gesprek", date(2025, 9, 30)) == 0.70  # registry default
-    targets.set_target(empty_engine, BESTUUR, "gesprek", 0.60, date(2025, 1, 1), "eerste afspraak")
-    targets.set_target(empty_engine, BESTUUR, "gesprek", 0.80, date(2025, 10, 1))
+    targets.set_target(empty_engine, BESTUUR, "gesprek", 0.60, date(2025, 1, 1), "eerste afspraak", today=date(2025, 1, 1))
+    targets.set_target(empty_engine, BESTUUR, "gesprek", 0.80, date(2025, 10, 1), today=date(2025, 9, 1))
     assert targets.target_on(empty_engine, "gesprek", date(2024, 12, 31)) == 0.70
     assert targets.target_on(empty_engine, "gesprek", date(2025, 9, 30)) == 0.60  # Q3 keeps the target of its time
     assert targets.target_on(empty_engine, "gesprek", date(2025, 12, 31)) == 0.80
@@ -58,11 +58,35 @@ def test_target_history_does_not_change_an_earlier_quarter(empty_engine):
 def test_only_bestuur_sets_targets_and_values_are_checked(empty_engine):
     for role in ("zvh", "analist", "beheer"):
         with pytest.raises(AccessDenied):
-            targets.set_target(empty_engine, Viewer(role, role), "gesprek", 0.5, date(2025, 1, 1))
+            targets.set_target(empty_engine, Viewer(role, role), "gesprek", 0.5, date(2025, 1, 1), today=date(2025, 1, 1))
     with pytest.raises(targets.TargetError, match="aandeel tussen 0 en 100%"):
-        targets.set_target(empty_engine, BESTUUR, "gesprek", 1.5, date(2025, 1, 1))
+        targets.set_target(empty_engine, BESTUUR, "gesprek", 1.5, date(2025, 1, 1), today=date(2025, 1, 1))
     with pytest.raises(targets.TargetError, match="onbekende KPI-code"):
-        targets.set_target(empty_engine, BESTUUR, "xyz", 0.5, date(2025, 1, 1))
+        targets.set_target(empty_engine, BESTUUR, "xyz", 0.5, date(2025, 1, 1), today=date(2025, 1, 1))
     with pytest.raises(targets.TargetError, match="negatief"):
-        targets.set_target(empty_engine, BESTUUR, "bezoeken", -1, date(2025, 1, 1))
+        targets.set_target(empty_engine, BESTUUR, "bezoeken", -1, date(2025, 1, 1), today=date(2025, 1, 1))
+    assert targets.history(empty_engine).empty
+
+
+def test_hidden_status_only_when_every_possible_value_agrees():
+    from metrics import kpi_board
+    from metrics.kpi_registry import get_kpi
+
+    sheet, melding = get_kpi("informatieblad_volledig"), get_kpi("melding_tijdig")
+    assert kpi_board.protected_value(sheet, 1, 18) is None
+    assert kpi_board.hidden_status(sheet, 1, 18, 0.75) == "uit koers"  # 1..4 of 18 is at most 22%
+    assert kpi_board.protected_value(melding, 36, 37) is None  # complement 1: a yes/no split
+    assert kpi_board.hidden_status(melding, 36, 37, 0.90) == "onbekend"  # 33..36 of 37: 89,2%..97,3%
+    assert kpi_board.hidden_status(melding, 36, 37, 0.80) == "op koers"
+    assert kpi_board.hidden_status(sheet, 3, 8, 0.75) == "onbekend"  # small denominator: anything 0..100%
+    assert kpi_board.hidden_status(get_kpi("bezoeken"), 3, 0, 12) == "uit koers"
+    assert kpi_board.hidden_status(sheet, 6, 14, 0.5) == "onbekend"  # hidden for what a gemeente knows: no bound
+
+
+def test_no_backdating_and_not_too_far_ahead(empty_engine):
+    """A quarter already reported keeps the target it was discussed against."""
+    with pytest.raises(targets.TargetError, match="terugwerkende kracht"):
+        targets.set_target(empty_engine, BESTUUR, "gesprek", 0.5, date(2025, 1, 1), today=date(2025, 1, 2))
+    with pytest.raises(targets.TargetError, match="hooguit 3 jaar"):
+        targets.set_target(empty_engine, BESTUUR, "gesprek", 0.5, date(2029, 1, 1), today=date(2025, 1, 2))
     assert targets.history(empty_engine).empty

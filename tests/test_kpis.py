@@ -82,7 +82,7 @@ def test_release_kpis_match_sql(table, seeded_url):
 def test_a_later_target_does_not_recolour_an_earlier_quarter(fresh_seeded_engine):
     eng = fresh_seeded_engine
     before = kpis.kpi_table(eng, Q, TODAY).set_index("code").loc["gesprek"]
-    targets.set_target(eng, Viewer("bestuur", "bestuur"), "gesprek", 0.05, date(2025, 10, 1))  # easy target from Q4 on
+    targets.set_target(eng, Viewer("bestuur", "bestuur"), "gesprek", 0.05, date(2025, 10, 1), today=date(2025, 10, 1))  # easy target from Q4 on
     after = kpis.kpi_table(eng, Q, TODAY).set_index("code").loc["gesprek"]
     assert (after["target"], after["status"]) == (before["target"], before["status"])
     q4 = kpis.kpi_table(eng, kpis.quarter("2025Q4"), TODAY).set_index("code").loc["gesprek"]

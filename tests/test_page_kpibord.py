@@ -77,22 +77,27 @@ def test_url_reproduces_the_view(seeded_app):
 
 
 def test_bestuur_sets_a_target_and_the_colour_changes(private_app):
-    at = _open("bestuur", {"kwartaal": "2025Q3"})
+    at = _open("bestuur")
+    assert at.selectbox(key="kb_period").value == "2026Q3"
+    at.selectbox(key="kb_period").set_value("2026Q4").run()  # the running quarter: a new target shows here
     before = _badges(at)["Detenties met een gesprek"]
-    assert "uit koers" in before
+    assert "uit koers" in before and "streefwaarde 70,0%" in before
     at.selectbox(key="kb_target_code").set_value("gesprek").run()
-    at.select_slider(key="kb_target_value_gesprek").set_value(0.30).run()
+    at.select_slider(key="kb_target_value_gesprek").set_value(0.05).run()
+    assert at.date_input(key="kb_target_from").value == date(2026, 11, 29)  # today: no backdating
     at.button(key="kb_target_save").click().run()
     assert not at.exception, exception_text(at)
-    assert "op koers" in _badges(at)["Detenties met een gesprek"]
+    assert at.selectbox(key="kb_period").value == "2026Q4"  # the quarter the target starts in
+    after = _badges(at)["Detenties met een gesprek"]
+    assert "op koers" in after and "streefwaarde 5,0%" in after
     assert any("Streefwaarde vastgesteld" in s.value for s in at.success)
-    assert sql_scalar(private_app, "SELECT count(*) FROM kpi_target WHERE kpi_code = 'gesprek' AND value = 0.30") == 1
+    assert sql_scalar(private_app, "SELECT count(*) FROM kpi_target WHERE kpi_code = 'gesprek' AND value = 0.05") == 1
     assert sql_scalar(private_app, "SELECT count(*) FROM audit_log WHERE action = 'target_set'") == 1
-    # the earlier quarter keeps its colour: the target holds from 01-07-2025
-    at.selectbox(key="kb_period").set_value("2025Q2").run()
+    # a quarter already reported keeps its colour and its target
+    at.selectbox(key="kb_period").set_value("2026Q3").run()
     assert "streefwaarde 70,0%" in _badges(at)["Detenties met een gesprek"]
     hist = [f for f in frames(at) if "Vastgesteld door" in f.columns][0]
-    assert list(hist["Streefwaarde"]) == ["30,0%"] and list(hist["Vastgesteld door"]) == ["bestuur"]
+    assert list(hist["Streefwaarde"]) == ["5,0%"] and list(hist["Vastgesteld door"]) == ["bestuur"]
 
 
 def test_only_bestuur_sets_targets(seeded_app):
@@ -146,3 +151,29 @@ def test_report_download_matches_the_board(seeded_app, downloads):
     assert "2025Q3" in text and shown in text
     for label, value in metrics(at).items():
         assert value in text, (label, value)
+
+
+def test_garbage_link_falls_back_with_a_warning(seeded_app):
+    at = _open("zvh", {"kwartaal": "2099Q9", "kpi": "onzin", "tabel": "foo"})
+    assert at.selectbox(key="kb_period").value == "2026Q3" and at.radio(key="kb_table").value == "jaar"
+    warnings = " ".join(w.value for w in at.warning)
+    assert "2099Q9" in warnings and "onzin" in warnings
+    assert "kpi" not in at.query_params
+
+
+def test_running_quarter_is_labelled_and_has_no_report(seeded_app):
+    at = _open("bestuur", {"kwartaal": "2026Q4"})
+    assert at.selectbox(key="kb_period").value == "2026Q4"
+    assert "2026Q4 (lopend, t/m 29-11-2026)" in at.selectbox(key="kb_period").options
+    assert at.button(key="kb_report_make").disabled
+    assert any("afgeronde kwartalen" in i.value for i in at.info)
+
+
+def test_table_toolbars_do_not_export():
+    """Downloads go through the app's buttons (disclosure control, audit log), never the table toolbar."""
+    import tomllib
+
+    from tests.pagetest_helpers import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from data_access import planning_queries as pq
 from data_access import scenarios
@@ -70,7 +71,7 @@ def test_scenarios_saved_replaced_deleted_and_audited(fresh_seeded_engine):
     with pytest.raises(scenarios.ScenarioError):
         scenarios.delete_scenario(eng, ZVH, 999)
     with eng.connect() as conn:
-        actions = [r[0] for r in conn.exec_driver_sql("SELECT action FROM audit_log WHERE action LIKE 'scenario%' ORDER BY id")]
+        actions = [r[0] for r in conn.execute(sa.text("SELECT action FROM audit_log WHERE action LIKE 'scenario%' ORDER BY id"))]
     assert actions == ["scenario_saved", "scenario_saved", "scenario_deleted"]
 
 

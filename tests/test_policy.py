@@ -7,7 +7,7 @@ from data_access.policy import AccessDenied, Viewer
 def test_pages_per_role():
     assert policy.allowed_pages(Viewer("b", "bestuur")) == ("overzicht", "kpibord", "instroom", "detentieduur", "bereikbaarheid", "klantreis",
                                                             "basisvoorwaarden", "eigenaarschap", "recidive", "interventies",
-                                                            "risicomodel", "capaciteit", "gepubliceerd")
+                                                            "risicomodel", "capaciteit", "verkenning", "gepubliceerd")
     assert "casussen" in policy.allowed_pages(Viewer("z", "zvh"))
     assert "audit" not in policy.allowed_pages(Viewer("z", "zvh"))
     assert "audit" in policy.allowed_pages(Viewer("b", "beheer"))

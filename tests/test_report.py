@@ -83,7 +83,8 @@ def test_pdf_pages_title_summary_and_values(pdf, rep, board):
     assert "Synthetische demogegevens" in title and "29-11-2026" in title
     for sentence in board.changes:
         assert flat(sentence) in title
-    assert "4 KPI's op koers" in title
+    on_target = int((board.table["status"] == "op koers").sum())
+    assert f"{on_target} KPI's op koers" in title
     for r in board.table.itertuples():
         text = shown(r.code, r.value)
         assert f"{flat(r.name)} {text}" in table, (r.code, text)
@@ -123,7 +124,10 @@ def test_xlsx_numbers_equal_the_board(wb, board):
             assert r["noemer"] == ("–" if b["hidden"] else b["denominator"])
         assert r["status"] == b["status_text"]
     ws = wb["KPI's"]
-    assert ws["D2"].number_format == "0.0%"  # shares are fractions shown as percentages
+    header = [c.value for c in ws[1]]
+    share_rows = [i for i, r in enumerate(kpi_rows, start=2) if exp.loc[r["code"], "unit"] == "share" and not exp.loc[r["code"], "hidden"]
+                  and exp.loc[r["code"], "value"] is not None]
+    assert ws.cell(share_rows[0], header.index("waarde") + 1).number_format == "0.0%"  # shares: fractions shown as percentages
     trend = {r["code"]: r for r in rows(wb["Trend"])}
     for t in board.trend.itertuples():
         assert trend[t.code][t.period] == xl(t.value), (t.code, t.period)
@@ -155,11 +159,30 @@ def test_no_small_cells_anywhere(wb, pdf, board):
         assert not [n for n in shown_counts if 1 <= n <= 4]
 
 
-def test_gemeente_viewer_gets_the_same_suppressed_report(seeded_engine, rep):
-    """A report leaves the system: a gemeente's own small cells are suppressed like any other."""
-    own = report.build_report(seeded_engine, policy.Viewer("laren", "gemeente", "GM0417"), PERIOD, None, TODAY, generated_at=AT)
-    for name in report.SHEETS:
-        assert report.report_tables(own)[name].equals(report.report_tables(rep)[name]), name
+def test_gemeente_viewer_report_protects_the_rest_of_the_region(seeded_engine, rep):
+    """A gemeente knows its own numbers exactly (on screen): its report hides every regional value
+    from which the other gemeenten' part would follow with fewer than 5 persons, and at least what
+    the bestuur's report hides."""
+    from data_access.queries import Filters
+
+    own = report.build_report(seeded_engine, policy.Viewer("huizen", "gemeente", "GM0406"), PERIOD, None, TODAY, generated_at=AT)
+    q = kpis.quarter(PERIOD)
+    region = kpis.kpi_table(seeded_engine, q, TODAY).set_index("code")
+    huizen = kpis.kpi_table(seeded_engine, Filters(q.date_from, q.date_to, ("GM0406",)), TODAY).set_index("code")
+    t = own.board.table.set_index("code")
+    bestuur = rep.board.table.set_index("code")
+    checked = 0
+    for code in t.index:
+        if bestuur.loc[code, "hidden"]:
+            assert t.loc[code, "hidden"], code
+        if t.loc[code, "value"] is None or code in ("bezoeken", "gesproken_per_bezoek"):
+            continue
+        rest_num = region.loc[code, "numerator"] - huizen.loc[code, "numerator"]
+        rest_den = region.loc[code, "denominator"] - huizen.loc[code, "denominator"]
+        assert not 0 < rest_num < 5 and not 0 < rest_den - rest_num < 5 and not 0 < rest_den < 10, code
+        checked += 1
+    assert checked >= 5
+    assert t["hidden"].sum() > bestuur["hidden"].sum()  # the demo quarter has such cells
 
 
 def test_selection_chooses_rows_only(selected, rep, wb):
@@ -246,6 +269,11 @@ def test_cli_report_default_period_and_bad_input(cli_db, tmp_path):
     code, stdout, err = run("--db", cli_db, "report", "--format", "xlsx", "--out", str(out))
     assert code == 0, err
     assert "Rapportage 2026Q3" in stdout  # the last complete quarter before TKM_TODAY (29-11-2026)
+    code, _, err = run("--db", cli_db, "report", "--period", "2025Q3", "--format", "pdf", "--out", str(out))
+    assert code == 2 and "past niet bij --format pdf" in err  # r.xlsx is no PDF
+    code, _, err = run("--db", cli_db, "report", "--period", "1990Q1", "--format", "xlsx", "--out", str(out))
+    assert code == 2 and "geen gegevens voor 1990Q1" in err
+    out = tmp_path / "r.pdf"
     code, _, err = run("--db", cli_db, "report", "--period", "2025Q5", "--format", "pdf", "--out", str(out))
     assert code == 2 and "ongeldige periode '2025Q5'" in err
     code, _, err = run("--db", cli_db, "report", "--period", "2027Q1", "--format", "pdf", "--out", str(out))

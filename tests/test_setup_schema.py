@@ -1,4 +1,4 @@
-"""A database made by an older version is recognised with a Dutch message (until Alembic migrations exist)."""
+"""A database made by a version before the migrations: taken over when it can be, else a Dutch message."""
 import sqlalchemy as sa
 
 from cli import main
@@ -24,10 +24,13 @@ def test_old_schema_named(empty_engine, tmp_path, capsys):
 
 
 def test_new_table_is_created_on_an_existing_database(empty_engine):
-    from data_access import schema
+    from data_access import migrate
+    from data_access.setup import upgrade_database
 
-    with empty_engine.begin() as conn:
+    with empty_engine.begin() as conn:  # a database of the version before migrations and before what-if
         conn.execute(sa.text("DROP TABLE whatif_scenario"))
+        conn.execute(sa.text("DROP TABLE alembic_version"))
     assert schema_problem(empty_engine) is None
-    schema.create_all(empty_engine)
+    assert upgrade_database(empty_engine) == {"from": None, "to": migrate.head_revision(), "stamped": True}
     assert sa.inspect(empty_engine).has_table("whatif_scenario")
+    assert upgrade_database(empty_engine)["stamped"] is False

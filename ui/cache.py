@@ -204,4 +204,81 @@ def kpi_board(url: str, version: int, targets_version: tuple[int, int], role_key
     targets version (a new target shows at once) and the viewer's cache key (role, gemeente)."""
     role, gm = role_key
     viewer = policy.Viewer(username="cache", role=role, gm_code=gm)
-    return kpi_service.board(get_engine(url), viewer, period, gm_codes, today, gemeente_period=gemeente_period, export=export)
+    memo: dict = {}
+
+    def region_outcomes():  # the region's releases, read once per board instead of once per KPI table
+        if "out" not in memo:
+            memo["out"] = outcomes(url, version, None, today)
+        return memo["out"]
+
+    return kpi_service.board(get_engine(url), viewer, period, gm_codes, today, gemeente_period=gemeente_period, export=export,
+                             table_fn=lambda f: kpi_table(url, version, targets_version, f, today, region_outcomes))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def kpi_table(url: str, version: int, targets_version: tuple[int, int], f: Filters, today, _region_outcomes=None):
+    """Exact KPI numerators and denominators of one period and gemeente selection (services.kpis.kpi_table;
+    aggregates, before disclosure control: only the board above reads them). Shared by every board that
+    needs this period, so switching quarters recomputes one quarter, not eight. ``_region_outcomes``: a
+    callable giving the region's outcomes (:func:`outcomes`) to reuse; not part of the cache key (the
+    leading underscore), as it follows from ``url``, ``version`` and ``today``."""
+    region = _region_outcomes() if _region_outcomes is not None else None
+    return kpi_service.kpi_table(get_engine(url), f, today, region_outcomes=region)
+
+
+# --- Datakwaliteit: counts only (data_access.quality_queries returns no case rows)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def source_status(url: str, version: int):
+    """Rows, batches, last import and duplicates per import kind (quality_queries.source_status)."""
+    from data_access import quality_queries
+
+    return quality_queries.source_status(get_engine(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sheet_completeness_cells(url: str, version: int, f: Filters):
+    """Intake-sheet completeness counts per institution and month (quality_queries.sheet_completeness_cells)."""
+    from data_access import quality_queries
+
+    return quality_queries.sheet_completeness_cells(get_engine(url), f)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def overlapping_detentions(url: str, version: int):
+    """Counts of overlapping detentions (quality_queries.overlapping_detentions)."""
+    from data_access import quality_queries
+
+    return quality_queries.overlapping_detentions(get_engine(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def open_detention_checks(url: str, version: int, today):
+    """Counts of running detentions without or past their expected release (quality_queries.open_detention_checks)."""
+    from data_access import quality_queries
+
+    return quality_queries.open_detention_checks(get_engine(url), today)
+
+
+# --- Verkenning (issue 9): aggregates only; the pseudonymous rows (services.explore.case_rows) are never cached
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def explore_choices(url: str, version: int, today):
+    """Codes and labels of the Verkenning's dimensions (services.explore.choices)."""
+    from services import explore as explore_service
+
+    return explore_service.choices(get_engine(url), today)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def explore_pivot(url: str, version: int, role_key: tuple[str, str | None], state, today, export: bool = False):
+    """The Verkenning pivot of ``state`` (services.explore.ExploreState) as this role sees it, keyed by the
+    data version and the viewer's cache key (role, gemeente), never the username."""
+    from services import explore as explore_service
+
+    role, gm = role_key
+    viewer = policy.Viewer(username="cache", role=role, gm_code=gm)
+    eng = get_engine(url)
+    return explore_service.pivot(eng, viewer, state, today, export=export, allowed=explore_choices(url, version, today))

@@ -14,6 +14,7 @@ PAGE_FILES = {
     "risicomodel": "pages/risicomodel.py",
     "capaciteit": "pages/capaciteit.py",
     "bezoekplanning": "pages/bezoekplanning.py",
+    "verkenning": "pages/verkenning.py",
     "gepubliceerd": "pages/gepubliceerd.py",
     "casussen": "pages/casussen.py",
     "import": "pages/importeren.py",
@@ -26,7 +27,7 @@ PAGE_ICONS = {
     "bereikbaarheid": ":material/map:", "klantreis": ":material/route:", "basisvoorwaarden": ":material/checklist:",
     "eigenaarschap": ":material/assignment_ind:",
     "recidive": ":material/replay:", "interventies": ":material/science:", "risicomodel": ":material/speed:",
-    "capaciteit": ":material/tune:", "bezoekplanning": ":material/calendar_month:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
+    "capaciteit": ":material/tune:", "bezoekplanning": ":material/calendar_month:", "verkenning": ":material/query_stats:", "gepubliceerd": ":material/fact_check:", "casussen": ":material/list:",
     "import": ":material/upload_file:", "datakwaliteit": ":material/rule:", "audit": ":material/history:", "gebruikers": ":material/group:",
 }
 
@@ -37,7 +38,7 @@ SECTIONS = {
     "Klantreis": ("klantreis", "basisvoorwaarden", "eigenaarschap"),
     "Resultaat": ("recidive", "interventies", "risicomodel"),
     "Planning": ("capaciteit", "bezoekplanning"),
-    "Gegevens": ("gepubliceerd", "casussen", "import", "datakwaliteit", "audit", "gebruikers"),
+    "Gegevens": ("verkenning", "gepubliceerd", "casussen", "import", "datakwaliteit", "audit", "gebruikers"),
 }
 
 
