@@ -125,9 +125,13 @@ def hidden_status(kpi: Kpi, numerator: int, denominator: int, target: float | No
     return statuses.pop() if len(statuses) == 1 else "onbekend"
 
 
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
 def format_value(kpi: Kpi, value: float | None) -> str:
     """Dutch text of a KPI value: '71,4%' for shares, '17' for counts, '4,5' for ratios, '–' for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     if kpi.unit == "share":
         return fmt_pct(value)
@@ -139,17 +143,13 @@ def format_value(kpi: Kpi, value: float | None) -> str:
 def format_change(kpi: Kpi, now: float | None, before: float | None) -> str:
     """Dutch text of the change: '+3,2 procentpunt' for shares, '+2' for counts, '−0,4' for ratios;
     '' when either value is missing."""
-    if now is None or before is None or any(isinstance(x, float) and math.isnan(x) for x in (now, before)):
+    if _missing(now) or _missing(before):
         return ""
     diff = now - before
     sign = "+" if diff > 0 else ("−" if diff < 0 else "±")
     if kpi.unit == "share":
         return f"{sign}{fmt_num(abs(diff) * 100, 1)} procentpunt"
     return f"{sign}{fmt_num(abs(diff), 0 if kpi.unit == 'count' else 1)}"
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
 def change_summary(now: pd.DataFrame, before: pd.DataFrame, period: str, previous: str, max_items: int = 6) -> list[str]:
@@ -191,8 +191,3 @@ def change_summary(now: pd.DataFrame, before: pd.DataFrame, period: str, previou
     if unknown:
         lines.append(f"Geen vergelijking met {previous} voor: {', '.join(unknown)} (geen gegevens of kleine aantallen).")
     return lines
-
-
-def status_of(kpi: Kpi, value: float | None, target: float | None) -> str:
-    """Alias of :func:`metrics.kpi_registry.status` for shown (possibly hidden) values."""
-    return status(kpi, None if _missing(value) else value, target)
