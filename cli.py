@@ -153,6 +153,26 @@ def cmd_effects(args) -> int:
     return 0
 
 
+def cmd_analyses(args) -> int:
+    """Compute and store the stored analyses (intervention effects, risk model card) for the current
+    data version (services.outcomes.refresh_analyses), so the first visitor does not wait; e.g. nightly
+    after the import. Prints the seconds per analysis (or why there is none); JSON with ``--json``."""
+    from data_access.settings import reference_date
+    from services import outcomes
+
+    def progress(step: str) -> None:
+        print(f"bezig: {step}", file=sys.stderr, flush=True)
+
+    res = outcomes.refresh_analyses(_engine(args), reference_date(), progress=progress)
+    if args.json:
+        print(json.dumps(res, ensure_ascii=False, indent=2))
+        return 0
+    names = {"effects": "Effecten van interventies", "model_card": "Risicomodel (modelkaart)"}
+    for kind, v in res.items():
+        print(f"{names[kind]:28} {v['status']} ({fmt_num(v['seconds'], 1)} s)" + (f": {v['reason']}" if v["reason"] else ""))
+    return 0
+
+
 PRIORITY_CHOICES = {"gelijk": "Gelijk", "veiligheid": "Veiligheid (Top X en hoog risico)",
                     "bestaanszekerheid": "Bestaanszekerheid (problemen bij intake)", "lang": "Lange detenties eerst",
                     "kort": "Korte detenties eerst"}
@@ -506,6 +526,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--bootstrap", type=int, default=200, help="aantal bootstrap-herhalingen (standaard 200)")
     s.add_argument("--progress", action="store_true", help="voortgang naar stderr")
     s.set_defaults(func=cmd_effects)
+
+    s = sub.add_parser("analyses", help="effecten en risicomodel vooraf berekenen en opslaan voor de huidige gegevens "
+                                        "(bijv. 's nachts na de import)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_analyses)
 
     s = sub.add_parser("whatif", help="capaciteit: wat als (dezelfde invoer als de pagina Capaciteit)")
     s.add_argument("--json", action="store_true")

@@ -8,6 +8,10 @@ Usage: ``python cli.py bench --detentions N [--json] [--out FILE] [--pages P ...
    reference data, Tabel 1). ``import_seconds`` is the load (the data already in memory, as after
    reading the files); ``generate_seconds`` the generation; ``rows`` the rows per table afterwards.
    The demo accounts are created after the timing (hashing six passwords says nothing about scale).
+   Then the stored analyses (intervention effects, risk model card; :mod:`data_access.analysis_store`)
+   are computed once, as ``python cli.py analyses`` does after an import: ``analyses_seconds``,
+   ``analyses_peak_mb``. That is the longest a first visitor waits when nobody ran it; the pages are
+   measured with the analyses stored.
 2. Per page (default: every page; each as the first role of zvh, beheer that may open it), in its own
    Python process (``--in-process``: all in this one): Streamlit's ``AppTest`` runs ``app.py`` with the
    page, as a browser rerun does, without a browser (session state: the viewer, ``today``; default
@@ -239,8 +243,10 @@ def _floor(url: str, statement: str, parameters) -> float | None:
         raw.close()
 
 
-def measure_page(url: str, page: str, today: date = TODAY) -> dict:
-    """Cold and warm server-side run of ``page`` (see the module docstring); runs in this process."""
+def measure_page(url: str, page: str, today: date | str = TODAY) -> dict:
+    """Cold and warm server-side run of ``page`` (see the module docstring); runs in this process.
+    ``today``: a date or an ISO date string."""
+    today = date.fromisoformat(today) if isinstance(today, str) else today
     os.environ["TKM_DATABASE_URL"] = url
     os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no "missing ScriptRunContext" noise
     for name in ("TKM_DISCLOSURE_THRESHOLD", "TKM_MIN_DENOMINATOR", "TKM_SESSION_TIMEOUT_MIN", "TKM_TODAY"):
@@ -294,23 +300,61 @@ def measure_page(url: str, page: str, today: date = TODAY) -> dict:
         error = f"titel {title!r} in plaats van {PAGES[page]!r}"
     floor = _floor(url, slowest[1], slowest[2])
     dispose_engine(url)
-    return {"page": page, "role": role, "cold_seconds": round(cold, 3), "warm_seconds": round(warm, 3),
-            "query_seconds": round(cold_q, 3), "floor_seconds": None if floor is None else round(floor, 3),
-            "peak_mb": round(peak), "queries": cold_n, "warm_query_seconds": round(warm_q, 3),
-            "slowest_query_seconds": round(slowest[0], 3), "floor_sql": " ".join(slowest[1].split())[:240], "error": error}
+    return {"page": page, "role": role, "cold_seconds": round(cold, 4), "warm_seconds": round(warm, 4),
+            "query_seconds": round(cold_q, 4), "floor_seconds": None if floor is None else round(floor, 5),
+            "peak_mb": round(peak), "queries": cold_n, "warm_query_seconds": round(warm_q, 4),
+            "slowest_query_seconds": round(slowest[0], 5), "floor_sql": " ".join(slowest[1].split())[:240], "error": error}
 
 
-def _measure_in_subprocess(url: str, page: str, today: date) -> dict:
-    code = ("import json, sys; from datetime import date; sys.path.insert(0, sys.argv[1]); "
-            "from benchmarks.bench_scale import measure_page; "
-            "print('BENCH-RESULT ' + json.dumps(measure_page(sys.argv[2], sys.argv[3], date.fromisoformat(sys.argv[4]))))")
-    proc = subprocess.run([sys.executable, "-c", code, str(ROOT), url, page, today.isoformat()], cwd=str(ROOT),
+def _in_subprocess(function: str, *args: str) -> tuple[dict | None, str]:
+    """Run ``benchmarks.bench_scale.<function>(*args)`` in a fresh Python process (its own memory peak and
+    caches); returns (its JSON result or None, the last line of its stderr)."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); from benchmarks import bench_scale; "
+            f"print('BENCH-RESULT ' + json.dumps(bench_scale.{function}(*sys.argv[2:])))")
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT), *args], cwd=str(ROOT),
                           capture_output=True, text=True, timeout=TIMEOUT_SECONDS * 3)
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH-RESULT "):
-            return json.loads(line.removeprefix("BENCH-RESULT "))
-    return {"page": page, "role": None, "cold_seconds": None, "warm_seconds": None, "query_seconds": None, "floor_seconds": None,
-            "peak_mb": None, "error": (proc.stderr.strip().splitlines() or ["geen uitvoer"])[-1][:300]}
+            return json.loads(line.removeprefix("BENCH-RESULT ")), ""
+    return None, (proc.stderr.strip().splitlines() or ["geen uitvoer"])[-1][:300]
+
+
+def _measure_in_subprocess(url: str, page: str, today: date) -> dict:
+    found, error = _in_subprocess("measure_page", url, page, today.isoformat())
+    return found or {"page": page, "role": None, "cold_seconds": None, "warm_seconds": None, "query_seconds": None,
+                     "floor_seconds": None, "peak_mb": None, "error": error}
+
+
+def measure_analyses(url: str, today: date | str = TODAY) -> dict:
+    """Empty the store of analyses and compute them anew (:func:`services.outcomes.refresh_analyses`, as
+    ``python cli.py analyses`` after an import): ``analyses_seconds`` (total), ``analyses`` (per kind) and
+    ``analyses_peak_mb``. This is what the first visitor of Interventies, Risicomodel or Capaciteit
+    waits at most when nobody ran it after the import; the pages are measured afterwards, with the
+    analyses stored (a page's cold run reads them from the database). ``today``: a date or an ISO date string."""
+    import sqlalchemy as sa
+
+    today = date.fromisoformat(today) if isinstance(today, str) else today
+
+    from data_access import schema
+    from data_access.engine import dispose_engine, get_engine
+    from data_access.setup import upgrade_database
+    from services.outcomes import refresh_analyses
+
+    engine = get_engine(url)
+    upgrade_database(engine)  # a database kept from an older version (--reuse) may lack the table
+    with engine.begin() as conn:
+        conn.execute(sa.delete(schema.analysis_result))
+    _reset_peak()
+    t0 = time.perf_counter()
+    per_kind = refresh_analyses(engine, today)
+    seconds = time.perf_counter() - t0
+    dispose_engine(url)
+    return {"analyses_seconds": round(seconds, 2), "analyses": per_kind, "analyses_peak_mb": round(peak_mb())}
+
+
+def _analyses_in_subprocess(url: str, today: date) -> dict:
+    found, error = _in_subprocess("measure_analyses", url, today.isoformat())
+    return found or {"analyses_seconds": None, "analyses": {}, "analyses_peak_mb": None, "analyses_error": error}
 
 
 def all_pages() -> list[str]:
@@ -339,7 +383,8 @@ def targets(result: dict) -> dict:
     if "import" in t and result.get("import_seconds") is not None:
         out["import"] = {"limit_seconds": t["import"], "met": result["import_seconds"] < t["import"]}
     if "peak_mb" in t:
-        peaks = [p["peak_mb"] for p in pages if p.get("peak_mb")] + ([result["import_peak_mb"]] if result.get("import_peak_mb") else [])
+        peaks = ([p["peak_mb"] for p in pages if p.get("peak_mb")] + ([result["import_peak_mb"]] if result.get("import_peak_mb") else [])
+                 + ([result["analyses_peak_mb"]] if result.get("analyses_peak_mb") else []))
         out["peak_memory"] = {"limit_mb": t["peak_mb"], "max_mb": max(peaks) if peaks else None,
                               "met": bool(peaks) and max(peaks) < t["peak_mb"]}
     return out
@@ -358,6 +403,9 @@ def print_table(result: dict, file=sys.stdout) -> None:
     if result.get("import_seconds") is not None:
         print(f"genereren/generate {_num(result['generate_seconds'])} s; importeren/import {_num(result['import_seconds'])} s; "
               f"piek/peak {result['import_peak_mb']} MB; database {result['db_mb']} MB", file=file)
+    if result.get("analyses_seconds") is not None:
+        print(f"analyses berekenen/compute (effecten, risicomodel; eenmalig per dataversie) {_num(result['analyses_seconds'])} s; "
+              f"piek/peak {result['analyses_peak_mb']} MB", file=file)
     print("rijen/rows: " + ", ".join(f"{k} {v:,}".replace(",", ".") for k, v in result["rows"].items()), file=file)
     head = f"{'pagina / page':22} {'rol':7} {'koud/cold s':>12} {'warm s':>8} {'query s':>8} {'vloer/floor s':>14} {'piek/peak MB':>13}"
     print(head, file=file)
@@ -400,6 +448,8 @@ def run(n: int, pages: list[str] | None = None, keep: str | None = None, reuse: 
             say(f"{n} detenties genereren en importeren in {path}")
             built = build_database(path, n, today, seed)
         url = f"duckdb:///{path}"
+        say("analyses berekenen en opslaan")
+        analyses = measure_analyses(url, today) if in_process else _analyses_in_subprocess(url, today)
         chosen = pages or all_pages()
         results = []
         for page in chosen:
@@ -408,7 +458,7 @@ def run(n: int, pages: list[str] | None = None, keep: str | None = None, reuse: 
         result = {"n_detentions": built["rows"]["detention"],
                   "import_seconds": built["import_seconds"], "generate_seconds": built["generate_seconds"],
                   "import_peak_mb": built["import_peak_mb"], "import_phases": built["import_phases"], "db_mb": built["db_mb"],
-                  "rows": built["rows"], "pages": results, "today": today.isoformat(), "seed": seed,
+                  "rows": built["rows"], **analyses, "pages": results, "today": today.isoformat(), "seed": seed,
                   "mode": "in-process" if in_process else "subprocess per page",
                   "machine": {**machine(), "load_average_start": load_start}}
         result["targets"] = targets(result)

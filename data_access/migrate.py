@@ -32,6 +32,9 @@ from data_access.engine import normalise_url
 MIGRATIONS_DIR = settings.PROJECT_ROOT / "migrations"
 INI_FILE = settings.PROJECT_ROOT / "alembic.ini"
 FIRST_REVISION = "0001"  # the schema as it was before migrations: databases made earlier are stamped at it
+#: tables that later revisions add (not part of FIRST_REVISION): a database from before migrations gets
+#: the other tables and is stamped at FIRST_REVISION; these then come from their own migration
+LATER_TABLES = frozenset({"analysis_result"})  # 0002
 # pg_advisory_xact_lock key: several app processes starting at once migrate one after the other
 _PG_LOCK_KEY = 0x746B6D01
 

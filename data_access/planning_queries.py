@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access import schema
-from data_access.outcome_queries import add_covariates, covariate_select
+from data_access.outcome_queries import read_frame, add_covariates, covariate_select
 from metrics.durations import assign_bands
 
 d = schema.detention
@@ -29,15 +29,16 @@ def whatif_population(engine: sa.Engine, today: date, year: int | None = None,
     False), plus the risk model's covariates (``age_band, prior, intake_sheet, problems, pga,
     probation_supervision``).
     """
-    q = covariate_select()
     if year is None:
-        q = q.where(d.c.admission_date <= today, sa.or_(d.c.release_date.is_(None), d.c.release_date > today))
+        chosen = [d.c.admission_date <= today, sa.or_(d.c.release_date.is_(None), d.c.release_date > today)]
     else:
-        q = q.where(d.c.admission_date >= date(year, 1, 1), d.c.admission_date <= date(year, 12, 31))
+        chosen = [d.c.admission_date >= date(year, 1, 1), d.c.admission_date <= date(year, 12, 31)]
     if gm_codes is not None:
-        q = q.where(d.c.gm_code.in_(list(gm_codes)))
+        chosen.append(d.c.gm_code.in_(list(gm_codes)))
+    # earlier detentions are counted for the chosen persons only (not a window over every detention)
+    q = covariate_select(sa.select(d.c.person_key).where(*chosen)).where(*chosen)
     with engine.connect() as conn:
-        df = pd.read_sql(q.order_by(d.c.id), conn)
+        df = read_frame(conn, q.order_by(d.c.id))
     for c in ("admission_date", "release_date", "expected_release_date"):
         df[c] = pd.to_datetime(df[c])
     end = df["release_date"].fillna(df["expected_release_date"]).fillna(pd.Timestamp(today))

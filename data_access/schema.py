@@ -356,6 +356,21 @@ kpi_target = sa.Table(
     sa.Column("note", sa.String(200)),
 )
 
+# opgeslagen analyse: a computed result (intervention effects, the risk model card) per data version,
+# so a restart or another app process does not recompute it (data_access.analysis_store); derived
+# data, never copied by copy-db; no person keys inside (pseudonymous ids and scores only)
+analysis_result = sa.Table(
+    "analysis_result",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),  # kind|params|data version|code version
+    sa.Column("kind", sa.String(40), nullable=False),  # effects, model_card
+    sa.Column("data_version", sa.BigInteger, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # pickle, signed
+    sa.Column("signature", sa.String(64), nullable=False),  # HMAC-SHA256 of the payload
+    sa.Column("seconds", sa.Double),  # computing time
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 # key/value facts about the database, e.g. data_origin = synthetic | real
 app_meta = sa.Table(
     "app_meta",

@@ -100,7 +100,8 @@ def upgrade_database(engine: sa.Engine) -> dict:
             problem = _schema_problem(conn)
             if problem:
                 raise SchemaTooOld(problem)
-            schema.metadata.create_all(conn)
+            schema.metadata.create_all(conn, tables=[t for t in schema.metadata.sorted_tables
+                                                     if t.name not in migrate.LATER_TABLES])
             migrate.stamp(conn, migrate.FIRST_REVISION)
             stamped = True
         migrate.upgrade(conn)

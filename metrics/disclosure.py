@@ -24,7 +24,10 @@ through this module:
   cell is not pinned down".
 * **Percentages** -- :func:`share_or_hidden` hides a share whose denominator
   is below ``min_denominator`` (default 10) or whose numerator is itself
-  primary-suppressed (``0 < numerator < threshold``); see its docstring.
+  primary-suppressed (``0 < numerator < threshold``); see its docstring. A yes/no share
+  (with / without, e.g. a KPI share or "within 60 km") also hides a small complement
+  (``0 < denominator - numerator < threshold``): :func:`binary_share_or_hidden`, the single
+  source of that rule for the KPI board and the UI.
 
 Algorithm of :func:`suppress_table` (deterministic):
 
@@ -531,7 +534,8 @@ def share_or_hidden(
 
     A numerator of 0 is a true zero and gives ``0.0``. The complement
     (``denominator - numerator``) is deliberately *not* checked: the rule is kept
-    simple and matches what the count tables show.
+    simple and matches what the count tables show; for a yes/no split use
+    :func:`binary_share_or_hidden`, which does check it.
     Inputs: non-negative integers with ``numerator <= denominator``; otherwise
     ``ValueError``. Output: ``float`` or ``None``.
     """
@@ -546,6 +550,58 @@ def share_or_hidden(
     if 0 < numerator < config.threshold:
         return None
     return numerator / denominator
+
+
+def small_complement(numerator, denominator, config: DisclosureConfig = DEFAULT_CONFIG) -> bool:
+    """Whether the other side of a two-way split is a small cell.
+
+    Input: ``numerator`` (persons with the property) and ``denominator`` (all persons of the
+    split), numbers. Output: ``True`` when the complement ``denominator - numerator`` is
+    1..threshold-1 (``0 < denominator - numerator < config.threshold``), else ``False``; a
+    complement of 0 (everyone has it) is a true zero and not small. Used by
+    :func:`binary_share_or_hidden` and for a count shown next to the total it is part of.
+    """
+    return 0 < denominator - numerator < config.threshold
+
+
+def binary_share_or_hidden(numerator, denominator, config: DisclosureConfig = DEFAULT_CONFIG,
+                           known: tuple[int, int] = (0, 0)) -> float | None:
+    """A yes/no share (0..1) under disclosure control, or ``None`` when it must be hidden.
+
+    The single source of the complement-share rule, used by the KPI board
+    (:func:`metrics.kpi_board.protected_value`) and the UI (``ui.components.share_text(binary=True)``).
+
+    Rule source: the disclosure rules of ARCHITECTURE.md ("Privacy": threshold rule, percentages
+    hidden when the denominator is small) and README.md ("Kleine aantallen"); CBS/Eurostat threshold
+    rule. A yes/no share splits its denominator into two cells (with / without), so showing the
+    share together with its denominator reveals both; each must therefore pass the threshold rule.
+    With the default :class:`DisclosureConfig` the share is hidden when
+
+    * the denominator is 0 or below ``config.min_denominator`` (10), or
+    * the numerator is 1..threshold-1 (1..4) (:func:`share_or_hidden`), or
+    * the complement ``denominator - numerator`` is 1..threshold-1 (1..4) (:func:`small_complement`).
+
+    ``known`` = (numerator, denominator) of the part the viewer already knows exactly (a gemeente
+    looking at the region; default ``(0, 0)``: nothing known). The share is then also hidden when the
+    *other* part's numerator is 1..threshold-1, its denominator 1..min_denominator-1 or its
+    complement 1..threshold-1.
+
+    Inputs: non-negative integer counts with ``numerator <= denominator`` (checked by
+    :func:`share_or_hidden`, ``ValueError`` otherwise). Output: ``float`` fraction or ``None``.
+    Zeros are true zeros: 0 of 50 gives ``0.0`` and 50 of 50 gives ``1.0``.
+    """
+    if denominator == 0:
+        return None
+    other_num, other_den = numerator - known[0], denominator - known[1]
+    has_known = tuple(known) != (0, 0)
+    if has_known and (0 < other_num < config.threshold or 0 < other_den < config.min_denominator):
+        return None
+    share = share_or_hidden(numerator, denominator, config)
+    if share is None or small_complement(numerator, denominator, config):
+        return None
+    if has_known and small_complement(other_num, other_den, config):
+        return None
+    return share
 
 
 #: Gemeenten with fewer releases than this in the shown period are not broken down on their own

@@ -2,10 +2,10 @@
 
 Pure functions on numerators and denominators (no database, no Streamlit):
 
-* :func:`protected_value` applies the small-numbers rule of the other pages (metrics.journey.protected_share,
-  ARCHITECTURE.md "Privacy"): a share is hidden when its denominator is below ``min_denominator`` or
-  its numerator or its complement (denominator - numerator: a KPI is a yes/no split) is
-  1..threshold-1 persons; a count of
+* :func:`protected_value` applies the small-numbers rule of the other pages (ARCHITECTURE.md "Privacy"):
+  a share is a yes/no split and follows :func:`metrics.disclosure.binary_share_or_hidden` (hidden
+  when its denominator is below ``min_denominator`` or its numerator or its complement
+  (denominator - numerator) is 1..threshold-1 persons); a count of
   persons or visits is hidden when it is 1..threshold-1; a ratio per visit is hidden when the
   persons in its numerator are 1..threshold-1.
 * :func:`protect_grid` applies it to a table of KPI values per gemeente, with secondary
@@ -21,8 +21,7 @@ import math
 
 import pandas as pd
 
-from metrics import journey
-from metrics.disclosure import DEFAULT_CONFIG, DisclosureConfig
+from metrics.disclosure import DEFAULT_CONFIG, DisclosureConfig, binary_share_or_hidden
 from metrics.formatting import fmt_num, fmt_pct
 from metrics.kpi_registry import Kpi, get_kpi, status
 
@@ -43,17 +42,13 @@ def protected_value(kpi: Kpi, numerator: int, denominator: int, config: Disclosu
 
     ``known`` = (numerator, denominator) of the part the viewer already knows exactly (a gemeente
     looking at the region): the rule then also applies to the rest. Shares follow
-    :func:`metrics.journey.protected_share`; counts and ratios are hidden when their person count
+    :func:`metrics.disclosure.binary_share_or_hidden`; counts and ratios are hidden when their person count
     (the count itself; the numerator of a ratio) is 1..threshold-1, or the rest after ``known`` is.
     """
     num, den = int(numerator), int(denominator)
     if kpi.unit == "share":
-        # A KPI share splits its denominator in two (with / without), so the complement is a cell
-        # too: it is hidden when it is 1..threshold-1 (the rule of ui.components.share_text(binary=True)).
-        rest_num, rest_den = num - int(known[0]), den - int(known[1])
-        if 0 < den - num < config.threshold or (tuple(known) != (0, 0) and 0 < rest_den - rest_num < config.threshold):
-            return None
-        return journey.protected_share(num, den, config, known)
+        # A KPI share splits its denominator in two (with / without): the complement-share rule.
+        return binary_share_or_hidden(num, den, config, (int(known[0]), int(known[1])))
     persons = num
     rest = persons - int(known[0])
     if 0 < persons < config.threshold or (tuple(known) != (0, 0) and 0 < rest < config.threshold):

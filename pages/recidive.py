@@ -26,14 +26,12 @@ st.caption(f"{area} · alle vrijlatingen met een recidivegegeven, per jaar van v
 cfg = core.disclosure_config()
 disclose = policy.needs_disclosure(viewer, f.gm_codes)
 
-out = cache.outcomes(url, version, f.gm_codes, today)
-if out.empty:
+n_releases, overall, by_year, by_year_download = cache.recidivism_rates(url, version, f.gm_codes, today, disclose)
+if n_releases == 0:
     ui.empty_state("Er zijn nog geen recidivegegevens. Importeer ze via Gegevens importeren (soort 'Recidive (uitkomsten)', rol "
                    "zvh of beheer): per vrijlating de datum van het eerste nieuwe delict en tot wanneer de persoon gevolgd is.")
     st.stop()
 
-overall = svc.overall_rate(out, disclose)
-by_year = svc.rate_by_year(out, disclose)
 complete = by_year[by_year["rate"].notna()].astype({c: float for c in ("rate", "ci_low", "ci_high")})
 cnt = lambda v: f"<{cfg.threshold}" if v is None or pd.isna(v) else fmt_int(v)  # noqa: E731
 ci = lambda lo, hi: "" if lo is None or pd.isna(lo) else f" (95%-interval {fmt_pct(lo)} tot {fmt_pct(hi)})"  # noqa: E731
@@ -92,7 +90,7 @@ st.dataframe(table, width="stretch")
 st.caption("Recidive: een nieuw geregistreerd delict binnen twee jaar (730 dagen) na vrijlating. Noemer: vrijlatingen die twee volle "
            "jaren gevolgd konden worden; '–' betekent nog niet bekend of te weinig personen. Interval: 95% Wilson."
            + (" " + disclosure.explanation_nl(cfg) if disclose else ""))
-ui.downloads(viewer, svc.rate_by_year(out, True).rename(columns={
+ui.downloads(viewer, by_year_download.rename(columns={
     "year": "jaar_vrijlating", "releases": "vrijlatingen", "eligible": "twee_jaar_gevolgd", "not_yet": "nog_niet_bekend",
     "recidivists": "recidivisten", "rate": "recidive", "ci_low": "interval_laag", "ci_high": "interval_hoog"}), "recidive_per_jaar",
     index=False)
@@ -102,7 +100,7 @@ st.subheader("Recidive in de tijd na vrijlating (Kaplan-Meier)")
 choice = st.segmented_control("Uitsplitsen naar", list(svc.GROUPS_NL), default="alle", format_func=svc.GROUPS_NL.get,
                               key="km_group") or "alle"
 labels = {**names, **BAND_LABELS}
-curves, at_risk, hidden = svc.km(out, choice, disclose, labels)
+curves, at_risk, hidden = cache.km(url, version, f.gm_codes, today, choice, disclose, labels)
 if curves.empty:
     ui.empty_state("Te weinig vrijlatingen om een curve te tonen voor deze keuze. Kies 'Alle vrijlatingen' of een andere uitsplitsing.")
 else:

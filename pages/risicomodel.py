@@ -10,7 +10,7 @@ from metrics.durations import BAND_LABELS
 from metrics.formatting import fmt_date, fmt_int, fmt_num, fmt_pct
 from services import core
 from services import outcomes as svc
-from ui import cache, components as ui, context
+from ui import cache, components as ui, context, session_cache
 
 SCORE_COLUMNS_NL = {
     "risico": "Risico (kans op recidive)", "persoonssleutel": "Persoonssleutel", "analysesleutel": "Analysesleutel",
@@ -188,7 +188,7 @@ if not policy.has_case_access(viewer):
     st.caption("Scores per persoon zijn alleen zichtbaar voor rollen met toegang tot casussen (ZVH, gemeente, analist).")
 else:
     horizon = st.number_input("Verwachte vrijlating binnen (dagen)", 7, 365, 90, 7, key="horizon")
-    scores = svc.risk_scores(context.engine(), viewer, card, today, int(horizon))
+    scores = session_cache.risk_scores(url, version, viewer, card, today, int(horizon))
     if scores.empty:
         ui.empty_state("Niemand met een verwachte einddatum binnen deze termijn (binnen uw gemeente). Vergroot de termijn.")
     else:

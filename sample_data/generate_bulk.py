@@ -36,18 +36,18 @@ row's date (Weesp until 2022-03-23; Wijdemeren after 2026 as Hilversum), every c
 a stored detention, unique natural keys, one open episode per person.
 
 API: :func:`generate_bulk` (arrays; ~0.6 GB at a million detentions), :func:`load_bulk` (into an
-initialised database; DuckDB's own pandas scan, ``INSERT ... SELECT``), :func:`import_files` (the
-same data as import files, for the equivalence test at small N).
+initialised database; DuckDB's Arrow scan, ``INSERT ... SELECT`` in the order of the unique key, two
+at a time), :func:`import_files` (the same data as import files, for the equivalence test at small N).
 """
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from data_access.import_formats import LIFE_DOMAINS
@@ -75,7 +75,6 @@ SUCCESSOR = {"Wijdemeren": "Hilversum"}  # merged: later episodes return to the 
 DOMAINS = list(LIFE_DOMAINS)  # file columns; database columns are LIFE_DOMAINS[...]
 STATUS = np.array(["op orde", "niet op orde", "onbekend"], dtype=object)
 CONTACTS_PER_VISIT = 6
-CHUNK_ROWS = 1_000_000  # load_bulk inserts larger tables in parts
 VISITS_FROM = date(2025, 1, 6)
 KINDS = ("detentions", "notifications", "information-sheets", "journey-events", "tasks", "arrangements", "survey",
          "interventions", "recidivism", "visits")
@@ -491,14 +490,61 @@ def generate_bulk(n: int, today: date | None = None, seed: int = 20211) -> BulkD
 
 
 def _hmac_keys(values, namespace: str) -> list[str]:
+    """HMAC-SHA256 hex digests of ``f"{namespace}:{value}"`` under the pseudonym key, exactly as
+    :func:`data_access.pseudonym.pseudonymise` and the importers make them (one 64-character string per
+    value, same order). The key's inner and outer pads are hashed once and copied per value (RFC 2104),
+    about 1.7 times as fast as ``hmac.new`` per value."""
     from data_access import settings
 
     key = settings.pseudonym_key()
-    return [hmac.new(key, f"{namespace}:{v}".encode("utf-8"), hashlib.sha256).hexdigest() for v in values]
+    block = hashlib.sha256().block_size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    out = []
+    for v in values:
+        i = inner.copy()
+        i.update(f"{namespace}:{v}".encode("utf-8"))
+        o = outer.copy()
+        o.update(i.digest())
+        out.append(o.hexdigest())
+    return out
 
 
-def _cat(values, categories) -> pd.Categorical:
-    return pd.Categorical(values, categories=list(categories))
+def _codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values sorted in code point order (DuckDB's binary VARCHAR order for these ASCII
+    values) and each value's code in them (its rank; -1 for ``None``/NaN): ``(codes int32, categories)``."""
+    c = pd.Categorical(values)
+    return c.codes.astype(np.int32), np.asarray(c.categories, dtype=object)
+
+
+def _dict_col(codes: np.ndarray, categories) -> pa.DictionaryArray:
+    """An Arrow dictionary array (DuckDB scans it as VARCHAR); code -1 is NULL."""
+    codes = np.asarray(codes, dtype=np.int32)
+    dictionary = categories if isinstance(categories, pa.Array) else pa.array(list(categories), pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32(), mask=codes < 0), dictionary)
+
+
+def _date_col(days: np.ndarray) -> pa.Array:
+    """Day numbers (:data:`NA` missing) as an Arrow ``date32`` array (NULL missing)."""
+    days = np.asarray(days)
+    return pa.array(days.astype(np.int32), pa.int32(), mask=days == NA).cast(pa.date32())
+
+
+def _timestamp_col(seconds: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
+    """Seconds since 1970 as an Arrow ``timestamp[s]`` array (NULL where ``missing``)."""
+    return pa.array(np.asarray(seconds, dtype=np.int64), pa.int64(), mask=missing).cast(pa.timestamp("s"))
+
+
+#: rows per INSERT statement (and transaction) of :func:`load_bulk`: a larger table goes in parts of
+#: consecutive sorted rows, which the workers insert at the same time; a transaction keeps its rows'
+#: unique-index entries in memory until it commits
+PART_ROWS = 2_000_000
+ALL = slice(None)  # all rows of a table (a builder's ``part``)
+#: INSERTs at the same time (DuckDB's unique-index upkeep of one INSERT runs on one core) (the unique-index upkeep of one INSERT runs on one core)
+LOAD_THREADS = 2
 
 
 def load_bulk(engine: sa.Engine, data: BulkData, username: str = "bench", demo_accounts: bool = True) -> dict[str, int]:
@@ -507,7 +553,20 @@ def load_bulk(engine: sa.Engine, data: BulkData, username: str = "bench", demo_a
     detentions as after the detentions and notifications imports; arrangements and survey answers go
     through the normal importers. Afterwards the data origin is ``synthetic`` and the demo accounts
     exist (``demo_accounts=False``: create them yourself, :func:`data_access.users.ensure_demo_accounts`; hashing
-    six passwords takes seconds). Returns rows per table. DuckDB only (its pandas scan)."""
+    six passwords takes seconds). Returns rows per table. DuckDB only (its Arrow scan); ``ValueError``
+    for another database. Seconds per table go to ``data.seconds`` (``load_<table>``, wall clock per
+    table; tables overlap, so they add up to more than the whole load).
+
+    How (README, "Prestaties (benchmark)"): each table's rows are built as an Arrow table already in
+    the order of its unique key (numpy sort; the person key is a dictionary array over the sorted keys,
+    so no join and no SQL sort) and inserted with ``INSERT ... SELECT`` from that table, one transaction
+    per part of at most :data:`PART_ROWS` rows, largest first, :data:`LOAD_THREADS` parts at a time on
+    DuckDB connections of their own, with a ``CHECKPOINT`` after each round (``load_checkpoints``).
+    Most of the time is DuckDB maintaining the UNIQUE/PRIMARY KEY indexes (ART) row by row: once in the
+    transaction's own index, again in the table's at commit, on one core per INSERT."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from data_access import audit, importers, meta, schema, users
 
     import time
@@ -520,9 +579,21 @@ def load_bulk(engine: sa.Engine, data: BulkData, username: str = "bench", demo_a
     kinds = {"detentions": "detention", "notifications": "notification", "information-sheets": "info_sheet",
              "journey-events": "journey_event", "tasks": "task_record", "interventions": "intervention",
              "recidivism": "recidivism", "visits": "pi_visit"}
-    person_key = _hmac_keys(data.person["bron_id"], "bron_id")
-    # One transaction per table: DuckDB merges a transaction's rows into the table and its unique
-    # indexes at commit, and one giant transaction holds everything in memory until then.
+    t0 = time.perf_counter()
+    # persons in the order of their key; every table's person key column is a dictionary array of the
+    # sorted keys (code = rank), which DuckDB scans as VARCHAR for the price of the codes
+    keys = np.asarray(_hmac_keys(data.person["bron_id"], "bron_id"), dtype=object)
+    by_key = np.argsort(keys.astype("S64"), kind="stable")
+    key_rank = np.empty(len(keys), np.int32)  # per person number
+    key_rank[by_key] = np.arange(len(keys), dtype=np.int32)
+    key_dict = pa.array(keys[by_key], pa.string())
+    del keys
+    det_key = key_rank[e["pid"].to_numpy()]  # per detention
+    start, end = e["start"].to_numpy(), e["end"].to_numpy()
+    det_rank = np.empty(len(e), np.int64)  # rank of (person_key, admission_date)
+    det_rank[np.lexsort((start, det_key))] = np.arange(len(e))
+    data.seconds["load_keys"] = round(time.perf_counter() - t0, 2)
+
     with engine.connect() as conn:
         duck = conn.connection.driver_connection
         now = datetime.now().replace(microsecond=0)
@@ -536,139 +607,195 @@ def load_bulk(engine: sa.Engine, data: BulkData, username: str = "bench", demo_a
                 imported_at=now, is_synthetic=True, status="actief")]).scalar_one()
         conn.commit()
 
-        def insert(table: str, frame: pd.DataFrame, cols: str, exprs: str, order: str, joins: str = "JOIN _bulk_det k USING (det)") -> None:
-            """Rows of ``frame`` into ``table``, sorted by its unique key (``order``): DuckDB maintains
-            the unique index (ART) about twice as fast for sorted keys; ids follow that order."""
-            t0 = time.perf_counter()
-            # large tables in parts by ranges of the (hex) person key, still sorted overall: a transaction
-            # keeps its rows and index entries in memory until commit (not many parts: every checkpoint
-            # writes the table's unique indexes anew)
-            n = 1 if "det" not in frame else min(256, -(-len(frame) // CHUNK_ROWS))
-            if n > 1:
-                part = det_byte[frame["det"].to_numpy()].astype(np.int64) * n // 256
-                frame = frame.iloc[np.argsort(part, kind="stable")]
-                cuts = np.searchsorted(np.sort(part), np.arange(n + 1))
-            else:
-                cuts = np.array([0, len(frame)])
-            for a, b in zip(cuts[:-1], cuts[1:]):
-                duck.register("_bulk_src", frame.iloc[a:b])
-                try:
-                    duck.execute(f"INSERT INTO {table} (id, {cols}) SELECT nextval('{table}_id_seq'), * FROM "
-                                 f"(SELECT {exprs} FROM _bulk_src s {joins} ORDER BY {order})")
-                finally:
-                    duck.unregister("_bulk_src")
-                conn.commit()
-            data.seconds[f"load_{table}"] = round(time.perf_counter() - t0, 2)
+        orders: dict[int, np.ndarray] = {}
+        orders_lock = threading.Lock()  # the parts of a table are built by both workers
 
-        det_byte = np.array([int(k[:2], 16) for k in person_key], dtype=np.int16)[e["pid"].to_numpy()]  # per detention
-        persons = pd.DataFrame({"pid": data.person["pid"].to_numpy(np.int32), "person_key": person_key,
-                                "birth_year": data.person["birth_year"].to_numpy(np.int32),
-                                "gm_code": data.person["last_gm"].map(dict(zip(e["gm"], e["gm_code"])))})
-        t0 = time.perf_counter()
-        duck.register("_bulk_p", persons)
-        duck.execute("CREATE TEMP TABLE _bulk_person AS SELECT * FROM _bulk_p")
-        duck.unregister("_bulk_p")
-        duck.execute(f"INSERT INTO person (person_key, birth_year, gm_code, batch_id) "
-                     f"SELECT person_key, birth_year, gm_code, {batch['detentions']} FROM _bulk_person ORDER BY person_key")
-        conn.commit()
-        data.seconds["load_person"] = round(time.perf_counter() - t0, 2)
-        t0 = time.perf_counter()
-        # detentions as after both imports: notified episodes carry the notifications batch
-        path = np.full(len(e), None, dtype=object)
-        path[upd["det"].to_numpy()] = upd["path"].to_numpy()
-        at_adm = np.full(len(e), np.datetime64("NaT"), dtype="datetime64[s]")
-        at_rel = at_adm.copy()
-        at_adm[upd["det"].to_numpy()] = upd["notified_admission_at"].to_numpy().astype("datetime64[s]")
-        rel_at = upd["notified_release_at"].to_numpy()
-        at_rel[upd["det"].to_numpy()] = np.where(rel_at == NA, np.datetime64("NaT"), rel_at.astype("datetime64[s]"))
-        notified = np.zeros(len(e), bool)
-        notified[upd["det"].to_numpy()] = True
-        det = pd.DataFrame({"det": np.arange(len(e), dtype=np.int32), "pid": e["pid"].to_numpy(np.int32),
-                            "gm_code": _cat(e["gm_code"], sorted(set(e["gm_code"]))), "inst": _cat(e["inst"], sorted(set(e["inst"]))),
-                            "admission_date": _dates(e["start"].to_numpy()), "release_date": _dates(e["end"].to_numpy()),
-                            "expected": _dates(e["expected"].to_numpy()), "path": path, "at_adm": at_adm, "at_rel": at_rel,
-                            "batch_id": np.where(notified, batch["notifications"], batch["detentions"]).astype(np.int32)})
-        duck.register("_bulk_d", det[["det", "pid", "admission_date", "release_date"]])
-        duck.execute("CREATE TEMP TABLE _bulk_det AS SELECT d.det, p.person_key, d.admission_date::DATE AS admission_date, "
-                     "d.release_date::DATE AS release_date FROM _bulk_d d JOIN _bulk_person p USING (pid)")
-        duck.unregister("_bulk_d")
-        data.seconds["load_person"] += round(time.perf_counter() - t0, 2)
-        insert("detention", det, "person_key, gm_code, institution_code, admission_date, release_date, expected_release_date, "
-               "institution_path, notified_admission_at, notified_release_at, batch_id",
-               "k.person_key, s.gm_code::VARCHAR, s.inst::VARCHAR, k.admission_date, k.release_date, s.expected::DATE, s.path, "
-               "s.at_adm, s.at_rel, s.batch_id", "k.person_key, k.admission_date")
+        def child(frame: pd.DataFrame, order_keys: tuple = (), by_detention: bool = True, part: slice = ALL) -> tuple[np.ndarray, dict]:
+            """Row order of a child table (its unique key: the detention's person key and admission
+            date, or only the person key, then ``order_keys``, most significant first; computed once per
+            frame), restricted to ``part``, and the person key and admission date columns in that order."""
+            d = frame["det"].to_numpy()
+            with orders_lock:
+                if id(frame) not in orders:
+                    first = det_rank[d] if by_detention else det_key[d]
+                    orders[id(frame)] = np.lexsort(tuple(reversed((first, *order_keys)))).astype(np.int32)
+            order = orders[id(frame)][part]
+            d = d[order]
+            return order, {"pk": _dict_col(det_key[d], key_dict), "adm": _date_col(start[d])}
 
-        n = data.notifications
-        nf = pd.DataFrame({"det": n["det"].to_numpy(np.int32), "kind": _cat(n["kind"], ("aanvang", "overplaatsing", "einde")),
-                           "event_date": _dates(n["event_date"].to_numpy()),
-                           "at": n["at"].to_numpy(np.int64).astype("datetime64[s]"),
-                           "inst": _cat(n["inst"], sorted(set(n["inst"]))), "expected": _dates(n["expected"].to_numpy())})
-        insert("notification", nf, "person_key, kind, event_date, notified_at, institution_code, gm_code, expected_release_date, "
-               "birth_year, batch_id", "k.person_key, s.kind::VARCHAR AS kind, s.event_date::DATE AS event_date, s.at, s.inst::VARCHAR, "
-               f"d.gm_code, s.expected::DATE, p.birth_year, {batch['notifications']}", "k.person_key, kind, event_date",
-               "JOIN _bulk_det k USING (det) JOIN detention d ON d.person_key = k.person_key AND d.admission_date = k.admission_date "
-               "JOIN _bulk_person p ON p.person_key = k.person_key")
+        def person(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            gm_of_name = dict(zip(e["gm"], e["gm_code"]))
+            rows = by_key[part]
+            src = pa.table({"pk": key_dict[part], "birth_year": pa.array(data.person["birth_year"].to_numpy(np.int32)[rows]),
+                            "gm_code": pa.array(data.person["last_gm"].map(gm_of_name).to_numpy()[rows], pa.string())})
+            return src, "person_key, birth_year, gm_code, batch_id", f"s.pk, s.birth_year, s.gm_code, {batch['detentions']}"
 
-        s = data.info_sheets
-        sf = pd.DataFrame({"det": s["det"].to_numpy(np.int32), "moment": _cat(s["moment"], ("intake", "vertrek")),
-                           "sheet_date": _dates(s["sheet_day"].to_numpy())})
-        for d in DOMAINS:
-            sf[LIFE_DOMAINS[d]] = pd.Categorical.from_codes(s[d].to_numpy(np.int8), categories=list(STATUS))
-        dom_cols = ", ".join(LIFE_DOMAINS[d] for d in DOMAINS)
-        insert("info_sheet", sf, f"person_key, admission_date, moment, sheet_date, {dom_cols}, batch_id",
-               "k.person_key, k.admission_date, s.moment::VARCHAR AS moment, s.sheet_date::DATE, "
-               + ", ".join(f"s.{LIFE_DOMAINS[d]}::VARCHAR" for d in DOMAINS) + f", {batch['information-sheets']}",
-               "k.person_key, k.admission_date, moment")
+        def detention(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            # as after both imports: notified episodes carry the notifications batch
+            order = np.argsort(det_rank)[part]
+            d = upd["det"].to_numpy()
+            path = np.full(len(e), None, dtype=object)
+            path[d] = upd["path"].to_numpy()
+            at_adm = np.zeros(len(e), np.int64)
+            at_rel = np.full(len(e), NA, np.int64)
+            at_adm[d] = upd["notified_admission_at"].to_numpy()
+            at_rel[d] = upd["notified_release_at"].to_numpy()
+            notified = np.zeros(len(e), bool)
+            notified[d] = True
+            gm, gm_cat = _codes(e["gm_code"])
+            inst, inst_cat = _codes(e["inst"])
+            src = pa.table({"pk": _dict_col(det_key[order], key_dict), "gm_code": _dict_col(gm[order], gm_cat),
+                            "inst": _dict_col(inst[order], inst_cat), "adm": _date_col(start[order]), "rel": _date_col(end[order]),
+                            "expected": _date_col(e["expected"].to_numpy()[order]), "path": pa.array(path[order], pa.string()),
+                            "at_adm": _timestamp_col(at_adm[order], ~notified[order]),
+                            "at_rel": _timestamp_col(at_rel[order], at_rel[order] == NA),
+                            "batch_id": pa.array(np.where(notified, batch["notifications"], batch["detentions"]).astype(np.int32)[order])})
+            return (src, "person_key, gm_code, institution_code, admission_date, release_date, expected_release_date, institution_path, "
+                    "notified_admission_at, notified_release_at, batch_id",
+                    "s.pk, s.gm_code, s.inst, s.adm, s.rel, s.expected, s.path, s.at_adm, s.at_rel, s.batch_id")
 
-        j = data.journey
-        jf = pd.DataFrame({"det": j["det"].to_numpy(np.int32), "event": j["event"].astype("category"),
-                           "event_date": _dates(j["event_date"].to_numpy()), "party": j["party"].astype("category"),
-                           "shared": j["shared"].astype("boolean"), "lead": j["lead"].astype("category"),
-                           "pct": j["pct"].astype(float)})
-        insert("journey_event", jf, "person_key, admission_date, event, event_date, party, shared_with_gemeente, case_lead, "
-               "completeness_pct, batch_id", "k.person_key, k.admission_date, s.event::VARCHAR AS event, s.event_date::DATE AS event_date, "
-               f"s.party::VARCHAR, s.shared, s.lead::VARCHAR, s.pct, {batch['journey-events']}",
-               "k.person_key, k.admission_date, event, event_date")
+        def notification(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            n = data.notifications
+            kind, kind_cat = _codes(n["kind"])
+            event_day = n["event_date"].to_numpy()
+            order, cols = child(n, (kind, event_day), by_detention=False, part=part)
+            d = n["det"].to_numpy()[order]
+            gm, gm_cat = _codes(e["gm_code"])
+            inst, inst_cat = _codes(n["inst"])
+            src = pa.table({"pk": cols["pk"], "kind": _dict_col(kind[order], kind_cat), "event_date": _date_col(event_day[order]),
+                            "at": _timestamp_col(n["at"].to_numpy(np.int64)[order]), "inst": _dict_col(inst[order], inst_cat),
+                            "gm_code": _dict_col(gm[d], gm_cat), "expected": _date_col(n["expected"].to_numpy()[order]),
+                            "birth_year": pa.array(e["birth_year"].to_numpy(np.int32)[d])})
+            return (src, "person_key, kind, event_date, notified_at, institution_code, gm_code, expected_release_date, birth_year, batch_id",
+                    f"s.pk, s.kind, s.event_date, s.at, s.inst, s.gm_code, s.expected, s.birth_year, {batch['notifications']}")
 
-        t = data.tasks
-        cat = data._task_catalogue  # type: ignore[attr-defined]
-        st = t["status"].to_numpy()
-        tf = pd.DataFrame({"det": t["det"].to_numpy(np.int32),
-                           "task": pd.Categorical.from_codes(t["task"].to_numpy(), categories=list(cat["task_code"])),
-                           "status": pd.Categorical.from_codes(st, categories=["uitgevoerd", "niet uitgevoerd", "niet nodig", "onbekend"]),
-                           "party": pd.Series(np.where(st == 0, cat["party"].to_numpy()[t["task"].to_numpy()], None)).astype("category"),
-                           "done": _dates(t["done"].to_numpy())})
-        insert("task_record", tf, "person_key, admission_date, task_code, status, party, done_date, batch_id",
-               "k.person_key, k.admission_date, s.task::VARCHAR AS task_code, s.status::VARCHAR, s.party::VARCHAR, s.done::DATE, "
-               f"{batch['tasks']}", "k.person_key, k.admission_date, task_code")
-        del tf
+        def info_sheet(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            s = data.info_sheets
+            moment, moment_cat = _codes(s["moment"])
+            order, cols = child(s, (moment,), part=part)
+            src = {**cols, "moment": _dict_col(moment[order], moment_cat), "sheet_date": _date_col(s["sheet_day"].to_numpy()[order])}
+            src.update({LIFE_DOMAINS[dom]: _dict_col(s[dom].to_numpy(np.int32)[order], STATUS) for dom in DOMAINS})
+            dom_cols = ", ".join(LIFE_DOMAINS[dom] for dom in DOMAINS)
+            return (pa.table(src), f"person_key, admission_date, moment, sheet_date, {dom_cols}, batch_id",
+                    "s.pk, s.adm, s.moment, s.sheet_date, " + ", ".join(f"s.{LIFE_DOMAINS[dom]}" for dom in DOMAINS)
+                    + f", {batch['information-sheets']}")
 
-        iv = data.interventions
-        ivf = pd.DataFrame({"det": iv["det"].to_numpy(np.int32), "intervention": iv["intervention"].astype("category"),
-                            "phase": iv["phase"].astype("category"), "start_date": _dates(iv["start_date"].to_numpy()),
-                            "end_date": _dates(iv["end_date"].to_numpy()), "status": iv["status"].astype("category")})
-        insert("intervention", ivf, "person_key, admission_date, intervention, provider, phase, start_date, end_date, status, batch_id",
-               "k.person_key, k.admission_date, s.intervention::VARCHAR AS intervention, NULL, s.phase::VARCHAR, s.start_date::DATE AS start_date, "
-               f"s.end_date::DATE, s.status::VARCHAR, {batch['interventions']}", "k.person_key, k.admission_date, intervention, start_date")
+        def journey_event(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            j = data.journey
+            event, event_cat = _codes(j["event"])
+            day = j["event_date"].to_numpy()
+            order, cols = child(j, (event, day), part=part)
+            party, party_cat = _codes(j["party"])
+            lead, lead_cat = _codes(j["lead"])
+            src = pa.table({**cols, "event": _dict_col(event[order], event_cat), "event_date": _date_col(day[order]),
+                            "party": _dict_col(party[order], party_cat), "shared": pa.array(j["shared"].to_numpy()[order], pa.bool_(), from_pandas=True),
+                            "lead": _dict_col(lead[order], lead_cat), "pct": pa.array(j["pct"].to_numpy(float)[order], from_pandas=True)})
+            return (src, "person_key, admission_date, event, event_date, party, shared_with_gemeente, case_lead, completeness_pct, batch_id",
+                    f"s.pk, s.adm, s.event, s.event_date, s.party, s.shared, s.lead, s.pct, {batch['journey-events']}")
 
-        rc = data.recidivism
-        rf = pd.DataFrame({"det": rc["det"].to_numpy(np.int32), "reoffence": _dates(rc["reoffence"].to_numpy()),
-                           "followed_until": _dates(np.full(len(rc), int(rc["followed_until"].iloc[0]) if len(rc) else 0))})
-        insert("recidivism", rf, "person_key, release_date, reoffence_date, followed_until, batch_id",
-               f"k.person_key, k.release_date, s.reoffence::DATE, s.followed_until::DATE, {batch['recidivism']}",
-               "k.person_key, k.release_date")
+        def task_record(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            t = data.tasks
+            cat = data._task_catalogue  # type: ignore[attr-defined]
+            task_rank, task_codes = _codes(cat["task_code"])
+            task = task_rank[t["task"].to_numpy()]  # code in the sorted task codes
+            order, cols = child(t, (task,), part=part)
+            task = task[order]
+            st = t["status"].to_numpy()[order]
+            party_rank, party_cat = _codes(cat["party"])
+            party = party_rank[np.argsort(task_rank)][task]  # the task's party, by sorted code
+            src = pa.table({**cols, "task": _dict_col(task, task_codes),
+                            "status": _dict_col(st, ["uitgevoerd", "niet uitgevoerd", "niet nodig", "onbekend"]),
+                            "party": _dict_col(np.where(st == 0, party, -1), party_cat), "done": _date_col(t["done"].to_numpy()[order])})
+            return (src, "person_key, admission_date, task_code, status, party, done_date, batch_id",
+                    f"s.pk, s.adm, s.task, s.status, s.party, s.done, {batch['tasks']}")
 
-        v = data.visits
-        vf = pd.DataFrame({"visit_ref": v["visit_ref"], "visit_date": _dates(v["visit_date"].to_numpy()), "inst": v["inst"].astype("category"),
-                           "staff": v["staff"].astype("category"), "travel_minutes": v["travel_minutes"].astype(np.int32)})
-        insert("pi_visit", vf, "visit_ref, visit_date, institution_code, staff, travel_minutes, batch_id",
-               f"s.visit_ref, s.visit_date::DATE, s.inst::VARCHAR, s.staff::VARCHAR, s.travel_minutes, {batch['visits']}",
-               "s.visit_ref", joins="")
-        cf = pd.DataFrame({"visit_ref": data.contacts["visit_ref"], "det": data.contacts["det"].to_numpy(np.int32)})
-        insert("pi_visit_contact", cf, "visit_ref, person_key, admission_date, batch_id",
-               f"s.visit_ref, k.person_key, k.admission_date, {batch['visits']}", "s.visit_ref, k.person_key")
-        duck.execute("DROP TABLE _bulk_det")
-        duck.execute("DROP TABLE _bulk_person")
+        def intervention(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            iv = data.interventions
+            kind, kind_cat = _codes(iv["intervention"])
+            start_day = iv["start_date"].to_numpy()
+            order, cols = child(iv, (kind, start_day), part=part)
+            phase, phase_cat = _codes(iv["phase"])
+            status, status_cat = _codes(iv["status"])
+            src = pa.table({**cols, "intervention": _dict_col(kind[order], kind_cat), "phase": _dict_col(phase[order], phase_cat),
+                            "start_date": _date_col(start_day[order]), "end_date": _date_col(iv["end_date"].to_numpy()[order]),
+                            "status": _dict_col(status[order], status_cat)})
+            return (src, "person_key, admission_date, intervention, provider, phase, start_date, end_date, status, batch_id",
+                    f"s.pk, s.adm, s.intervention, NULL, s.phase, s.start_date, s.end_date, s.status, {batch['interventions']}")
+
+        def recidivism(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            rc = data.recidivism
+            # release dates of a person's episodes rise with their admissions: the detention rank orders the key
+            order, cols = child(rc, part=part)
+            d = rc["det"].to_numpy()[order]
+            until = int(rc["followed_until"].iloc[0]) if len(rc) else 0
+            src = pa.table({"pk": cols["pk"], "rel": _date_col(end[d]), "reoffence": _date_col(rc["reoffence"].to_numpy()[order]),
+                            "until": _date_col(np.full(len(order), until))})
+            return (src, "person_key, release_date, reoffence_date, followed_until, batch_id",
+                    f"s.pk, s.rel, s.reoffence, s.until, {batch['recidivism']}")
+
+        def pi_visit(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            v = data.visits
+            order = np.argsort(v["visit_ref"].to_numpy(dtype=str), kind="stable")[part]
+            inst, inst_cat = _codes(v["inst"])
+            staff, staff_cat = _codes(v["staff"])
+            src = pa.table({"ref": pa.array(v["visit_ref"].to_numpy()[order], pa.string()),
+                            "day": _date_col(v["visit_date"].to_numpy()[order]), "inst": _dict_col(inst[order], inst_cat),
+                            "staff": _dict_col(staff[order], staff_cat), "minutes": pa.array(v["travel_minutes"].to_numpy(np.int32)[order])})
+            return (src, "visit_ref, visit_date, institution_code, staff, travel_minutes, batch_id",
+                    f"s.ref, s.day, s.inst, s.staff, s.minutes, {batch['visits']}")
+
+        def pi_visit_contact(part: slice = ALL) -> tuple[pa.Table, str, str]:
+            c = data.contacts
+            ref, ref_cat = _codes(c["visit_ref"])
+            d = c["det"].to_numpy()
+            order = np.lexsort((det_key[d], ref))[part]
+            d = d[order]
+            src = pa.table({"ref": _dict_col(ref[order], ref_cat), "pk": _dict_col(det_key[d], key_dict), "adm": _date_col(start[d])})
+            return src, "visit_ref, person_key, admission_date, batch_id", f"s.ref, s.pk, s.adm, {batch['visits']}"
+
+        # DuckDB imports pyarrow.dataset on a thread's first Arrow scan: once, here, not in two threads at once
+        import pyarrow.dataset  # noqa: F401
+
+        # a DuckDB connection of its own per table (duckdb_engine's cursor() is the same connection)
+        raw = getattr(duck, "_ConnectionWrapper__c", duck)
+
+        started: dict[str, float] = {}
+
+        def insert(table: str, src: pa.Table, cols: str, exprs: str) -> None:
+            """Insert Arrow rows into ``table`` on a connection of its own, one transaction."""
+            if table != "person":  # the other tables have a surrogate key from their sequence
+                cols, exprs = f"id, {cols}", f"nextval('{table}_id_seq'), {exprs}"
+            cur = raw.cursor()
+            try:
+                cur.register("_bulk_src", src)
+                cur.execute(f"INSERT INTO {table} ({cols}) SELECT {exprs} FROM _bulk_src s")
+            finally:
+                cur.close()
+            data.seconds[f"load_{table}"] = round(time.perf_counter() - started[table], 2)  # until its last part
+
+        def build_and_insert(build, part: slice = ALL) -> None:
+            started.setdefault(build.__name__, time.perf_counter())
+            insert(build.__name__, *build(part))
+
+        # Jobs, largest first so that the workers finish at about the same time; a table of more than
+        # PART_ROWS rows in parts of at most PART_ROWS rows (consecutive ranges of its sorted rows), which
+        # the workers insert concurrently (DuckDB appends concurrent transactions to one table; its unique
+        # keys decide conflicts at commit). Each worker builds the rows it inserts.
+        jobs = []
+        for build in sorted([person, detention, notification, info_sheet, journey_event, task_record, intervention, recidivism,
+                             pi_visit, pi_visit_contact], key=lambda f: -counts[f.__name__]):
+            jobs += [(build, slice(lo, lo + PART_ROWS)) for lo in range(0, counts[build.__name__], PART_ROWS)] or [(build, ALL)]
+        # In rounds of LOAD_THREADS jobs with a checkpoint after each: DuckDB writes a table's unique
+        # indexes at a checkpoint and then lets them go from memory (1.7 GB at a million detentions),
+        # but skips its automatic checkpoint while another transaction writes, i.e. almost always here.
+        data.seconds["load_checkpoints"] = 0.0
+        with ThreadPoolExecutor(max_workers=LOAD_THREADS) as pool:
+            for i in range(0, len(jobs), LOAD_THREADS):
+                for future in [pool.submit(build_and_insert, *job) for job in jobs[i:i + LOAD_THREADS]]:
+                    future.result()
+                t0 = time.perf_counter()
+                duck.execute("CHECKPOINT")
+                data.seconds["load_checkpoints"] = round(data.seconds["load_checkpoints"] + time.perf_counter() - t0, 2)
         meta.set_meta(conn, "data_origin", "synthetic")
         audit.log_event(conn, username, None, "import", "bulk", {"kind": "bulk", "detentions": len(e), "seed": data.seed})
         conn.commit()

@@ -3,6 +3,12 @@
 Each value is computed from the database (data_access.kpi_queries, metrics.recidivism,
 metrics.reachability) and compared with the target that held at the end of the period
 (data_access.targets), so a target set later never changes an earlier quarter's status.
+
+A board needs some twenty-five tables (eight quarters, the previous one, the viewer's own gemeente,
+each area of the per-gemeente table). They are not queried one by one: :func:`kpi_counts` reads the
+counts of all the board's quarters per gemeente in a few grouped queries
+(data_access.kpi_queries.count_cube) and :func:`table_from_counts` adds up each table from them;
+the targets are read once (:class:`TargetBook`). :func:`kpi_table` is the one-period case.
 """
 from __future__ import annotations
 
@@ -32,37 +38,131 @@ def quarter(period: str) -> Filters:
     return Filters(start, end, None)
 
 
+@dataclass(frozen=True)
+class KpiCounts:
+    """Everything the KPI tables of several periods are added up from (:func:`kpi_counts`): counts
+    per period and gemeente, no person rows.
+
+    ``cube``: :class:`data_access.kpi_queries.KpiCube` (klantreis, sheets, tasks, visits).
+    ``releases``: ``period`` (int index into ``cube.periods``), ``gm_code``, ``institution_code``,
+    ``n`` (int releases) for ``binnen_60km``. ``recidivism``: ``period``, ``gm_code``, ``eligible``,
+    ``recidivists`` (int; metrics.recidivism.two_year_rate's denominator and numerator) for
+    ``recidive_2jr``. ``distances``: :func:`services.core.distances` (institutions with ``distance_km``).
+    ``first_visit``: the first recorded PI visit (date or None).
+    """
+
+    cube: kpi_queries.KpiCube
+    releases: pd.DataFrame
+    recidivism: pd.DataFrame
+    distances: pd.DataFrame
+    first_visit: date | None
+
+    @property
+    def periods(self) -> tuple[tuple[date, date], ...]:
+        return self.cube.periods
+
+    def counts(self, f: Filters, radius_km: float = reachability.DEFAULT_RADIUS_KM) -> dict[str, tuple[int, int]]:
+        """KPI code -> (numerator, denominator) (ints) of every registry KPI for ``f`` (dates: a run of
+        consecutive periods of ``periods``, else ``ValueError``; ``gm_codes`` None = whole region).
+        ``binnen_60km`` counts releases at an institution within ``radius_km`` (km) of the default origin;
+        raises ``ValueError`` when a counted institution has no coordinates (metrics.reachability.within_radius)."""
+        counts = self.cube.counts(f)
+        idx = self.cube.indices(f.date_from, f.date_to)
+        rec = self.recidivism[kpi_queries.mask(self.recidivism, idx, f.gm_codes)]
+        rel = self.releases[kpi_queries.mask(self.releases, idx, f.gm_codes)]
+        counts["recidive_2jr"] = (int(rec["recidivists"].sum()), int(rec["eligible"].sum()))
+        by_inst = rel.groupby("institution_code", as_index=False)["n"].sum()
+        w = reachability.within_radius(by_inst, self.distances, radius_km) if len(by_inst) else {"within": 0, "total": 0}
+        counts["binnen_60km"] = (w["within"], w["total"])
+        return counts
+
+
+def _recidivism_counts(out: pd.DataFrame, periods: tuple[tuple[date, date], ...]) -> pd.DataFrame:
+    """Two-year recidivism counts of :func:`services.outcomes.outcomes` rows per period (of the release
+    date) and gemeente: ``period``, ``gm_code``, ``eligible``, ``recidivists`` (int), as
+    :func:`metrics.recidivism.two_year_rate` counts them. Releases outside every period are left out."""
+    released = pd.to_datetime(out["release_date"])
+    period = pd.Series(-1, index=out.index, dtype="int64")
+    for i, (a, b) in enumerate(periods):
+        period[released.between(pd.Timestamp(a), pd.Timestamp(b))] = i
+    df = pd.DataFrame({"period": period, "gm_code": out["gm_code"], "eligible": out["eligible"],
+                       "recidivists": out["recidivist"] & out["eligible"]})
+    df = df[df["period"] >= 0]
+    g = df.groupby(["period", "gm_code"], dropna=False, as_index=False)[["eligible", "recidivists"]].sum()
+    return g.astype({"period": "int64", "eligible": "int64", "recidivists": "int64"})
+
+
+def kpi_counts(engine: sa.Engine, periods, today: date, outcomes: pd.DataFrame | None = None) -> KpiCounts:
+    """The counts behind the KPI tables of ``periods`` (disjoint (first day, last day) pairs, e.g. the
+    quarters of a board) for every gemeente, in some ten queries however many tables are made from it
+    (:meth:`KpiCounts.counts`). ``today``: the reference date (klantreis: day 28 reached). ``outcomes``:
+    :func:`services.outcomes.outcomes` (same ``today``; the follow-up columns suffice) covering at
+    least the gemeenten that will be asked for; default: queried for the whole region (``covariates=False``). Raises ``ValueError`` for empty or overlapping periods."""
+    cube = kpi_queries.count_cube(engine, periods, today)
+    out = outcome_service.outcomes(engine, None, today, covariates=False) if outcomes is None else outcomes
+    return KpiCounts(cube=cube, releases=kpi_queries.release_counts(engine, cube.periods),
+                     recidivism=_recidivism_counts(out, cube.periods), distances=core.distances(engine),
+                     first_visit=kpi_queries.visits_registered_from(engine))
+
+
+class TargetBook:
+    """The targets in force (data_access.targets.target_on) from one read of the target history.
+
+    ``history``: :func:`data_access.targets.history` (newest first: valid_from, then set_at, then id
+    descending). :meth:`on` gives the same value as ``targets.target_on`` without a query per KPI."""
+
+    def __init__(self, history: pd.DataFrame):
+        self._by_code: dict[str, list[tuple[pd.Timestamp, float]]] = {}
+        for code, valid_from, value in zip(history["kpi_code"], pd.to_datetime(history["valid_from"]), history["value"]):
+            self._by_code.setdefault(code, []).append((valid_from, float(value)))
+
+    @classmethod
+    def read(cls, engine: sa.Engine) -> TargetBook:
+        """The targets stored in the database now."""
+        return cls(targets.history(engine))
+
+    def on(self, code: str, on: date) -> float:
+        """The target of KPI ``code`` on ``on``: the stored target with the latest ``valid_from`` on or
+        before ``on`` (the last one set wins on the same day), else the registry's default. Raises
+        ``KeyError`` for an unknown KPI."""
+        kpi = kpi_registry.get_kpi(code)
+        day = pd.Timestamp(on)
+        for valid_from, value in self._by_code.get(code, ()):
+            if valid_from <= day:
+                return value
+        return kpi.default_target
+
+
+def table_from_counts(counts: KpiCounts, f: Filters, target_book: TargetBook,
+                      radius_km: float = reachability.DEFAULT_RADIUS_KM) -> pd.DataFrame:
+    """The frame of :func:`kpi_table` for ``f`` from precomputed ``counts`` (:func:`kpi_counts`; the dates
+    of ``f`` must be a run of its periods, else ``ValueError``) and the targets of ``target_book``."""
+    counts_f = counts.counts(f, radius_km)
+    no_visits_yet = counts.first_visit is None or counts.first_visit > f.date_to  # not registered yet: unknown, not 0
+    rows = []
+    for k in kpi_registry.REGISTRY:
+        num, den = counts_f[k.code]
+        value = float(num) if k.unit == "count" else (num / den if den else None)
+        if k.code == "bezoeken" and no_visits_yet:
+            value = None
+        target = target_book.on(k.code, f.date_to)
+        rows.append({"code": k.code, "name": k.name, "unit": k.unit, "direction": k.direction, "numerator": int(num),
+                     "denominator": int(den), "value": value, "target": target, "status": kpi_registry.status(k, value, target)})
+    return pd.DataFrame(rows)
+
+
 def kpi_table(engine: sa.Engine, f: Filters, today: date, radius_km: float = reachability.DEFAULT_RADIUS_KM,
               region_outcomes: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per KPI of the registry, in registry order: ``code``, ``name``, ``unit``, ``direction``,
     ``numerator``, ``denominator`` (int; denominator 0 for counts), ``value`` (share as a fraction,
     count, or ratio; None without a denominator, and for visits before the first recorded visit), ``target`` (in force on ``f.date_to``), ``status``
     (metrics.kpi_registry.STATUSES). ``region_outcomes``: the region's :func:`services.outcomes.outcomes`
-    (``gm_codes`` None, same ``today``) to reuse instead of querying them again (a board needs some twenty
-    tables); it is limited to ``f.gm_codes`` here, which gives the same rows as querying per gemeente."""
-    counts = kpi_queries.kpi_counts(engine, f, today)
-    if region_outcomes is None:
-        out = outcome_service.outcomes(engine, f.gm_codes, today)
-    else:
-        out = region_outcomes if f.gm_codes is None else region_outcomes[region_outcomes["gm_code"].isin(list(f.gm_codes))]
-    in_period = out[pd.to_datetime(out["release_date"]).between(pd.Timestamp(f.date_from), pd.Timestamp(f.date_to))]
-    rate = recidivism.two_year_rate(in_period)
-    counts["recidive_2jr"] = (rate["recidivists"], rate["eligible"])
-    cube = core.release_cube(engine, f).groupby("institution_code", as_index=False)["n"].sum()
-    w = reachability.within_radius(cube, core.distances(engine), radius_km) if len(cube) else {"within": 0, "total": 0}
-    counts["binnen_60km"] = (w["within"], w["total"])
-    first_visit = kpi_queries.visits_registered_from(engine)
-    no_visits_yet = first_visit is None or first_visit > f.date_to  # not registered yet: unknown, not 0
-    rows = []
-    for k in kpi_registry.REGISTRY:
-        num, den = counts[k.code]
-        value = float(num) if k.unit == "count" else (num / den if den else None)
-        if k.code == "bezoeken" and no_visits_yet:
-            value = None
-        target = targets.target_on(engine, k.code, f.date_to)
-        rows.append({"code": k.code, "name": k.name, "unit": k.unit, "direction": k.direction, "numerator": int(num),
-                     "denominator": int(den), "value": value, "target": target, "status": kpi_registry.status(k, value, target)})
-    return pd.DataFrame(rows)
+    (``gm_codes`` None, same ``today``, with or without covariates) to reuse instead of querying them again; it is limited to
+    ``f.gm_codes`` here, which gives the same rows as querying per gemeente. For many tables at once
+    (a board) use :func:`kpi_counts` and :func:`table_from_counts`: this function is their one-period case."""
+    out = outcome_service.outcomes(engine, f.gm_codes, today, covariates=False) if region_outcomes is None else region_outcomes
+    counts = kpi_counts(engine, [(f.date_from, f.date_to)], today, outcomes=out)
+    return table_from_counts(counts, f, TargetBook.read(engine), radius_km)
 
 
 def previous_quarter(period: str) -> str:
@@ -193,8 +293,20 @@ def _shown(tab: pd.DataFrame, disclose: bool, known: pd.DataFrame | None, cfg) -
     return tab
 
 
+def board_quarters(period: str, n_trend: int = 8) -> list[str]:
+    """The quarters whose counts a board of ``period`` reads, oldest first: the ``n_trend`` quarters of
+    the trend, and at least the four of the per-gemeente table (which include the previous quarter).
+    Raises ``ValueError`` like :func:`quarter`."""
+    return quarters_up_to(period, max(n_trend, 4))
+
+
+def quarter_bounds(periods: list[str]) -> list[tuple[date, date]]:
+    """(first day, last day) of each quarter ('2025Q3'), for :func:`kpi_counts`."""
+    return [(quarter(p).date_from, quarter(p).date_to) for p in periods]
+
+
 def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple[str, ...] | None, today: date,
-          n_trend: int = 8, gemeente_period: str = "jaar", export: bool = False, table_fn=None) -> KpiBoard:
+          n_trend: int = 8, gemeente_period: str = "jaar", export: bool = False, counts: KpiCounts | None = None) -> KpiBoard:
     """The KPI board of ``period`` ('2025Q3') for ``gm_codes`` (None = region) as ``viewer`` may see it.
 
     Disclosure: :func:`data_access.policy.needs_disclosure` (``export=True`` for the meeting report:
@@ -203,13 +315,26 @@ def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple
     quarters up to ``period`` (``gemeente_period='jaar'``) or the quarter itself ('kwartaal'); for
     roles under disclosure control gemeenten with fewer than 20 admissions in it are merged
     (metrics.disclosure.group_small_areas) and cells pass :func:`metrics.kpi_board.protect_grid`.
-    ``table_fn(filters) -> kpi_table frame`` may replace :func:`kpi_table` (the app passes a cached
-    one, so switching quarters reuses the quarters already computed). Raises ``ValueError`` for a
-    malformed period or ``gemeente_period``.
+    Every table (eight quarters, the previous one, the viewer's own gemeente, each area of the
+    per-gemeente table) is added up from one :func:`kpi_counts` of the quarters of
+    :func:`board_quarters` (some ten grouped queries) and the targets are read once
+    (:class:`TargetBook`). ``counts``: such a :class:`KpiCounts` with the same ``today`` covering
+    those quarters (the app passes a cached one, shared by the boards of every role and selection);
+    default: computed here. Raises ``ValueError`` for a malformed period or ``gemeente_period``, or
+    ``counts`` without the board's quarters.
     """
-    table_fn = table_fn or (lambda f: kpi_table(engine, f, today))
     if gemeente_period not in ("jaar", "kwartaal"):
         raise ValueError(f"onbekende periode voor de tabel per gemeente: {gemeente_period!r}")
+    window = board_quarters(period, n_trend)
+    counts = counts if counts is not None else kpi_counts(engine, quarter_bounds(window), today)
+    book = TargetBook.read(engine)
+    made: dict[Filters, pd.DataFrame] = {}
+
+    def table_fn(f: Filters) -> pd.DataFrame:
+        if f not in made:
+            made[f] = table_from_counts(counts, f, book)
+        return made[f]
+
     cfg = core.disclosure_config()
     disclose = policy.needs_disclosure(viewer, gm_codes, export)
     # What the viewer knows exactly (its own gemeente, on screen) also protects its exports: a
@@ -245,20 +370,24 @@ def board(engine: sa.Engine, viewer: policy.Viewer, period: str, gm_codes: tuple
     now["page"] = [kpi_registry.get_kpi(c).page for c in now["code"]]
     changes = kpi_board.change_summary(now, before, period, prev)
     gf = rolling_year(period) if gemeente_period == "jaar" else quarter(period)
-    by_gm = gemeente_grid(engine, viewer, Filters(gf.date_from, gf.date_to, gm_codes), today, disclose, cfg, export, table_fn)
+    by_gm = gemeente_grid(engine, viewer, Filters(gf.date_from, gf.date_to, gm_codes), today, disclose, cfg, export, table_fn,
+                          admitted=counts.cube.admitted(Filters(gf.date_from, gf.date_to, None)))
     return KpiBoard(period=period, previous=prev, gm_codes=gm_codes, disclose=disclose, table=now,
                     trend=pd.concat(trend_rows, ignore_index=True), by_gemeente=by_gm,
                     gemeente_period=(gf.date_from, gf.date_to), changes=changes, threshold=cfg.threshold)
 
 
 def gemeente_grid(engine: sa.Engine, viewer: policy.Viewer, f: Filters, today: date, disclose: bool, cfg=None,
-                  export: bool = False, table_fn=None) -> pd.DataFrame:
+                  export: bool = False, table_fn=None, admitted: pd.Series | None = None) -> pd.DataFrame:
     """KPI values per gemeente of ``f`` (all gemeenten of the region when ``f.gm_codes`` is None),
     after disclosure control when ``disclose``: long frame area, area_name, code, numerator,
     denominator (int or None when hidden), value (shown), hidden, reason, status (target at the end
     of ``f``). Under disclosure control gemeenten with fewer than
     :data:`metrics.disclosure.SMALL_AREA_MIN` admissions in ``f`` are merged into 'OVERIG'. On screen a
-    gemeente sees its own row exactly; in an export (``export=True``) it is protected like the others."""
+    gemeente sees its own row exactly; in an export (``export=True``) it is protected like the others.
+    ``table_fn(filters) -> kpi_table frame`` replaces :func:`kpi_table` (the board passes one that adds
+    up its :class:`KpiCounts`); ``admitted``: detentions admitted in ``f`` per gm_code (int Series, e.g.
+    :meth:`data_access.kpi_queries.KpiCube.admitted`) instead of querying them."""
     from data_access import queries
 
     cfg = cfg or core.disclosure_config()
@@ -266,8 +395,12 @@ def gemeente_grid(engine: sa.Engine, viewer: policy.Viewer, f: Filters, today: d
     names = core.gm_names(engine)
     valid = set(valid_gemeenten(engine, f.date_from, f.date_to))
     gms = [g for g in (f.gm_codes or names) if g in valid]  # no Weesp after 2022
-    adm = queries.event_cube(engine, "admission", Filters(f.date_from, f.date_to, tuple(gms)))
-    totals = adm.groupby("gm_code")["n"].sum().reindex(gms, fill_value=0) if len(adm) else pd.Series(0, index=gms)
+    if admitted is None:
+        adm = queries.event_cube(engine, "admission", Filters(f.date_from, f.date_to, tuple(gms)))
+        totals = adm.groupby("gm_code")["n"].sum().reindex(gms, fill_value=0) if len(adm) else pd.Series(0, index=gms)
+    else:
+        part = admitted[admitted.index.isin(gms)]
+        totals = part.reindex(gms, fill_value=0) if len(part) else pd.Series(0, index=gms)
     own = viewer.gm_code if viewer.role == "gemeente" and not export else None
     if disclose:
         mapping = disclosure.group_small_areas(totals, keep=(own,) if own else ())

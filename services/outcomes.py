@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access import analysis_store
 from data_access import outcome_queries as oq
 from data_access import policy
 from data_access.import_formats import INTERVENTION_LABELS_NL, INTERVENTIONS
@@ -24,12 +25,15 @@ OTHER_GROUP = "Overige (samengevoegd)"
 GROUPS_NL = {"alle": "Alle vrijlatingen", "band": "Duurklasse", "gm_code": "Gemeente", "year": "Jaar van vrijlating"}
 
 
-def outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None, today: date) -> pd.DataFrame:
+def outcomes(engine: sa.Engine, gm_codes: tuple[str, ...] | None, today: date, covariates: bool = True) -> pd.DataFrame:
     """Releases with their two-year outcome (:func:`metrics.recidivism.two_year_outcomes` on
     :func:`data_access.outcome_queries.release_outcomes`), plus ``year`` (int, release year). The
     data date is that of all recidivism records (:func:`data_access.outcome_queries.recidivism_data_date`),
-    also for a gemeente filter, so the parts add up to the region."""
-    df = recidivism.two_year_outcomes(oq.release_outcomes(engine, gm_codes, today), data_date=oq.recidivism_data_date(engine))
+    also for a gemeente filter, so the parts add up to the region. ``covariates=False``: only the
+    columns of :func:`data_access.outcome_queries.release_followup` (enough for the two-year rate and
+    the Kaplan-Meier curves; far less work at national scale)."""
+    rows = oq.release_outcomes(engine, gm_codes, today) if covariates else oq.release_followup(engine, gm_codes)
+    df = recidivism.two_year_outcomes(rows, data_date=oq.recidivism_data_date(engine))
     df["year"] = pd.to_datetime(df["release_date"]).dt.year.astype(int)
     return df
 
@@ -98,15 +102,16 @@ def km(out: pd.DataFrame, group: str, disclose: bool, labels: dict[str, str] | N
     return curves, at_risk, hidden
 
 
-def effect_estimates(engine: sa.Engine, today: date, n_boot: int = 200, progress=None) -> dict:
+def effect_estimates(engine: sa.Engine, today: date, n_boot: int = 200, progress=None, region_outcomes: pd.DataFrame | None = None) -> dict:
     """Intervention effects on two-year recidivism over the whole region.
 
     Returns ``registration_start`` (date or None), ``population`` (int: releases compared),
     ``recidivists`` (int), ``estimates`` (kind -> :class:`metrics.effects.EffectEstimate`),
     ``covariates`` (list). The population is :func:`metrics.effects.analysis_population`.
+    ``region_outcomes``: :func:`outcomes` of the whole region (same ``today``) when the caller has them already.
     """
     start = oq.registration_start(engine)
-    out = outcomes(engine, None, today)
+    out = outcomes(engine, None, today) if region_outcomes is None else region_outcomes
     pop = effects.analysis_population(out, start)
     est = effects.effects_table(pop, list(INTERVENTIONS), n_boot=n_boot, progress=progress) if len(pop) else {}
     return {"registration_start": start, "population": int(len(pop)), "recidivists": int(pop["recidivist"].sum()),
@@ -147,11 +152,67 @@ def effects_json(result: dict) -> dict:
             "interventions": rows}
 
 
-def model_card(engine: sa.Engine, today: date) -> risk_model.ModelCard:
+def model_card(engine: sa.Engine, today: date, region_outcomes: pd.DataFrame | None = None) -> risk_model.ModelCard:
     """The risk model card over the whole region (:func:`metrics.risk_model.build_card` on the
-    releases with two full years of follow-up). Raises :class:`metrics.risk_model.TooLittleData`."""
-    out = outcomes(engine, None, today)
+    releases with two full years of follow-up). Raises :class:`metrics.risk_model.TooLittleData`.
+    ``region_outcomes``: :func:`outcomes` of the whole region (same ``today``) when the caller has them already."""
+    out = outcomes(engine, None, today) if region_outcomes is None else region_outcomes
     return risk_model.build_card(out[out["eligible"]])
+
+
+def stored_effect_estimates(engine: sa.Engine, today: date, n_boot: int = 200, version: int | None = None,
+                            region_outcomes=None) -> dict:
+    """:func:`effect_estimates` through the database's store of analyses
+    (:mod:`data_access.analysis_store`): computed once per data ``version`` (int; None: read it) and
+    shared by every app process and restart. The result does not depend on ``today``: the
+    two-year rule uses the recidivism data date and the intention-to-treat window the release date
+    (``tests/test_analysis_store.py`` checks this). ``region_outcomes``: a callable returning
+    :func:`outcomes` of the region, called only when the estimates are computed."""
+    def compute() -> dict:
+        return effect_estimates(engine, today, n_boot, region_outcomes=region_outcomes() if region_outcomes else None)
+
+    return analysis_store.get_or_compute(engine, "effects", f"n_boot={n_boot}", compute, version)
+
+
+def stored_model_card(engine: sa.Engine, today: date, version: int | None = None, region_outcomes=None) -> risk_model.ModelCard:
+    """:func:`model_card` through the store of analyses (see :func:`stored_effect_estimates`); raises
+    :class:`metrics.risk_model.TooLittleData` (nothing is stored then)."""
+    def compute() -> risk_model.ModelCard:
+        return model_card(engine, today, region_outcomes=region_outcomes() if region_outcomes else None)
+
+    return analysis_store.get_or_compute(engine, "model_card", "", compute, version)
+
+
+def refresh_analyses(engine: sa.Engine, today: date, progress=None) -> dict:
+    """Compute and store every stored analysis for the current data version (``python cli.py
+    analyses``, e.g. nightly after the import). Returns ``{kind: {"status": "berekend" | "al opgeslagen"
+    | "niet mogelijk", "seconds": float, "reason": Dutch text or None}}`` for kinds ``effects`` and
+    ``model_card``; ``progress(kind: str)`` is called before each step."""
+    import time
+
+    version = analysis_store.data_version(engine)
+    result: dict = {}
+    cache: dict = {}
+
+    def region() -> pd.DataFrame:
+        if "out" not in cache:
+            cache["out"] = outcomes(engine, None, today)
+        return cache["out"]
+
+    steps = {"effects": ("n_boot=200", lambda: stored_effect_estimates(engine, today, version=version, region_outcomes=region)),
+             "model_card": ("", lambda: stored_model_card(engine, today, version=version, region_outcomes=region))}
+    for kind, (params, run) in steps.items():
+        if progress:
+            progress(kind)
+        t0 = time.perf_counter()
+        had = analysis_store.load(engine, kind, params, version) is not None
+        try:
+            run()
+            result[kind] = {"status": "al opgeslagen" if had else "berekend", "seconds": round(time.perf_counter() - t0, 2),
+                            "reason": None}
+        except risk_model.TooLittleData as exc:
+            result[kind] = {"status": "niet mogelijk", "seconds": round(time.perf_counter() - t0, 2), "reason": str(exc)}
+    return result
 
 
 def group_errors(card: risk_model.ModelCard, group: str, threshold: float, disclose: bool,

@@ -18,8 +18,10 @@ from metrics.disclosure import (
     DisclosureConfig,
     SuppressedTable,
     audit_ranges,
+    binary_share_or_hidden,
     explanation_nl,
     share_or_hidden,
+    small_complement,
     suppress_series,
     suppress_table,
 )
@@ -338,6 +340,100 @@ def test_share_or_hidden_config_and_errors():
         share_or_hidden(11, 10)
     with pytest.raises(ValueError):
         share_or_hidden(-1, 10)
+
+
+# --------------------------------------------------------------------------- binary_share_or_hidden
+
+
+@pytest.mark.parametrize(
+    ("num", "den", "known", "expected"),
+    [
+        (5, 10, (0, 0), 0.5),
+        (0, 10, (0, 0), 0.0),  # true zero is shown
+        (10, 10, (0, 0), 1.0),  # complement 0 is a true zero
+        (4, 50, (0, 0), None),  # numerator 1..4
+        (45, 50, (0, 0), 0.9),  # complement 5
+        (46, 50, (0, 0), None),  # complement 4: 4 without
+        (49, 50, (0, 0), None),  # complement 1
+        (9, 9, (0, 0), None),  # denominator below 10
+        (0, 0, (0, 0), None),
+        (20, 40, (18, 30), None),  # the other part: numerator 2
+        (20, 40, (15, 35), None),  # the other part: denominator 5
+        (20, 40, (10, 28), None),  # the other part: 10 of 12, complement 2
+        (20, 40, (10, 20), 0.5),  # the other part: 10 of 20
+        (20, 40, (20, 40), 0.5),  # nothing else: the other part is empty
+    ],
+)
+def test_binary_share_or_hidden(num, den, known, expected):
+    got = binary_share_or_hidden(num, den, known=known)
+    if expected is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(expected)
+
+
+def test_small_complement_and_config():
+    assert small_complement(46, 50) and small_complement(49, 50)
+    assert not small_complement(45, 50) and not small_complement(50, 50)
+    cfg = DisclosureConfig(threshold=3, min_denominator=5)
+    assert binary_share_or_hidden(3, 6, cfg) == pytest.approx(0.5)
+    assert binary_share_or_hidden(4, 6, cfg) is None  # complement 2 < 3
+    assert binary_share_or_hidden(2, 5, cfg) is None  # numerator 2 < 3
+    assert binary_share_or_hidden(0, 5, cfg) == 0.0  # complement 5, denominator 5: shown
+    with pytest.raises(ValueError):
+        binary_share_or_hidden(11, 10)
+
+
+def _old_kpi_share(num, den, cfg, known):
+    """metrics.kpi_board.protected_value for a share before the rule moved to metrics.disclosure."""
+    rest_num, rest_den = num - known[0], den - known[1]
+    if 0 < den - num < cfg.threshold or (known != (0, 0) and 0 < rest_den - rest_num < cfg.threshold):
+        return None
+    if den == 0:
+        return None
+    if known != (0, 0) and (0 < rest_num < cfg.threshold or 0 < rest_den < cfg.min_denominator):
+        return None
+    return share_or_hidden(num, den, cfg)
+
+
+def _old_ui_share(num, den, cfg, known):
+    """ui.components.share_text(binary=True) under disclosure control before the rule moved (None = '–')."""
+    if den == 0:
+        return None
+    rest_num, rest_den = num - known[0], den - known[1]
+    if known != (0, 0) and (0 < rest_num < cfg.threshold or 0 < rest_den < cfg.min_denominator):
+        return None
+    s = share_or_hidden(num, den, cfg)
+    if s is None or 0 < den - num < cfg.threshold or 0 < rest_den - rest_num < cfg.threshold:
+        return None
+    return s
+
+
+def test_binary_share_is_the_rule_of_the_kpi_board_and_the_ui(monkeypatch):
+    """One rule, two callers: the KPI board and ui.components.share_text(binary=True) give what
+    binary_share_or_hidden gives, and that is what the KPI board gave before (exhaustive on small counts)."""
+    from data_access import policy
+    from metrics import kpi_board
+    from metrics.formatting import fmt_pct
+    from metrics.kpi_registry import REGISTRY
+    from ui import components
+
+    share_kpi = next(k for k in REGISTRY if k.unit == "share")
+    bestuur = policy.Viewer("bestuur", "bestuur")
+    for cfg in (DisclosureConfig(), DisclosureConfig(threshold=3, min_denominator=6)):
+        monkeypatch.setattr(components.core, "disclosure_config", lambda cfg=cfg: cfg)
+        for den in range(0, 26):
+            for num in range(0, den + 1):
+                for known in [(0, 0), (0, 3), (2, 7), (num // 2, den // 2), (num, den - 3), (num - 1, den - 2)]:
+                    if not (0 <= known[0] <= known[1] and known[0] <= num and known[1] <= den):
+                        continue
+                    want = _old_kpi_share(num, den, cfg, known)
+                    assert _old_ui_share(num, den, cfg, known) == want, (num, den, known, cfg)
+                    got = binary_share_or_hidden(num, den, cfg, known)
+                    assert got == want, (num, den, known, cfg)
+                    assert kpi_board.protected_value(share_kpi, num, den, cfg, known) == want
+                    text = components.share_text(bestuur, num, den, None, binary=True, known=known)
+                    assert text == ("–" if want is None else fmt_pct(want)), (num, den, known, cfg)
 
 
 # --------------------------------------------------------------------------- property test

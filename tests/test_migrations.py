@@ -35,13 +35,14 @@ def new_url(db_factory):
     db_factory.drop(url)
 
 
-def test_there_is_one_head_and_it_is_the_first_revision_for_now():
-    assert migrate.head_revision() == migrate.FIRST_REVISION == "0001"
+def test_there_is_one_head_and_it_is_the_newest_revision():
+    assert migrate.FIRST_REVISION == "0001"
+    assert migrate.head_revision() == "0002"
 
 
 def test_the_migrated_schema_equals_the_model(new_url):
     eng = get_engine(new_url)
-    assert upgrade_database(eng) == {"from": None, "to": "0001", "stamped": False}
+    assert upgrade_database(eng) == {"from": None, "to": "0002", "stamped": False}
     assert _tables(eng) == set(schema.metadata.tables) | {"alembic_version"}
     assert migrate.schema_diff(new_url) == []
     assert _sequences(eng) == migrate.sequence_names() and len(migrate.sequence_names()) == 17
@@ -62,7 +63,7 @@ def test_the_comparison_sees_a_difference(new_url):
 
 
 def test_upgrade_is_idempotent_and_ids_come_from_the_sequences(empty_engine):
-    assert upgrade_database(empty_engine) == {"from": "0001", "to": "0001", "stamped": False}
+    assert upgrade_database(empty_engine) == {"from": "0002", "to": "0002", "stamped": False}
     from data_access import audit
 
     audit.log_event(empty_engine, "test", None, "test", None, {})
@@ -75,11 +76,11 @@ def test_a_database_from_before_the_migrations_is_stamped(new_url):
     eng = get_engine(new_url)
     old = sa.MetaData()
     for t in schema.metadata.tables.values():
-        if t.name not in ("kpi_target", "whatif_scenario"):  # tables of later versions
+        if t.name not in ("kpi_target", "whatif_scenario", "analysis_result"):  # tables of later versions
             t.to_metadata(old)
     old.create_all(eng)
-    assert upgrade_database(eng) == {"from": None, "to": "0001", "stamped": True}
-    assert {"kpi_target", "whatif_scenario", "alembic_version"} <= _tables(eng)
+    assert upgrade_database(eng) == {"from": None, "to": "0002", "stamped": True}
+    assert {"kpi_target", "whatif_scenario", "analysis_result", "alembic_version"} <= _tables(eng)
     assert migrate.schema_diff(new_url) == []
 
 
@@ -104,9 +105,9 @@ def test_downgrade_to_nothing_and_up_again(new_url):
 
 def test_cli_db_upgrade(new_url, capsys):
     assert main(["db-upgrade", "--url", new_url]) == 0
-    assert "van schemaversie (geen) naar 0001" in capsys.readouterr().out
+    assert "van schemaversie (geen) naar 0002" in capsys.readouterr().out
     assert main(["--db", new_url, "db-upgrade"]) == 0
-    assert "al bijgewerkt (schemaversie 0001)" in capsys.readouterr().out
+    assert "al bijgewerkt (schemaversie 0002)" in capsys.readouterr().out
     assert main(["--db", new_url, "batches"]) == 0  # an upgraded but empty database is usable
 
 
@@ -126,7 +127,7 @@ def test_alembic_command_line(new_url):
         return p.stdout + p.stderr
 
     alembic("upgrade", "head")
-    assert "0001 (head)" in alembic("current")
+    assert "0002 (head)" in alembic("current")
     assert migrate.schema_diff(new_url) == []
 
 
@@ -151,6 +152,6 @@ def test_concurrent_upgrades_on_postgresql_wait_for_each_other(pg_server):
     for t in threads:
         t.join()
     assert errors == []
-    assert sorted(r["from"] or "" for r in results) == ["", "0001", "0001"]
+    assert sorted(r["from"] or "" for r in results) == ["", "0002", "0002"]
     assert migrate.schema_diff(new_url) == []
     pg_server.drop(new_url)

@@ -152,3 +152,18 @@ def test_error_rates_per_group_never_rest_on_a_few_persons_for_aggregate_roles(s
     tm = svc.threshold_metrics(card, 0.95, disclose=True)  # hardly anyone flagged: the small counts are hidden
     assert tm["flagged"] is None or tm["flagged"] == 0 or tm["flagged"] >= 5
     assert tm["ppv"]["value"] is None or tm["ppv"]["k"] >= 5
+
+
+def test_light_outcomes_equal_the_full_ones_on_what_they_share(seeded_engine):
+    """covariates=False (the Recidive page) reads only follow-up columns: the same releases, rates and curves."""
+    full = svc.outcomes(seeded_engine, None, TODAY)
+    light = svc.outcomes(seeded_engine, None, TODAY, covariates=False)
+    shared = ["detention_id", "gm_code", "institution_code", "band", "release_date", "duration_days", "days_to_reoffence",
+              "followed_days", "recidivist", "eligible", "year"]
+    assert set(shared) <= set(light.columns) and "iv_housing" not in light.columns
+    a = full[shared].reset_index(drop=True).astype({"detention_id": "int64", "release_date": "datetime64[us]"})
+    b = light[shared].reset_index(drop=True).astype({"detention_id": "int64", "release_date": "datetime64[us]"})
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert svc.overall_rate(full, False) == svc.overall_rate(light, False)
+    part = svc.outcomes(seeded_engine, ("GM0406",), TODAY, covariates=False)
+    assert set(part["gm_code"]) == {"GM0406"} and len(part) == (full["gm_code"] == "GM0406").sum()

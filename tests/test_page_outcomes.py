@@ -115,3 +115,24 @@ def test_risicomodel_threshold_changes_the_metrics(seeded_app):
     at.select_slider(key="threshold").set_value(0.3).run()
     assert not at.exception, exception_text(at)
     assert int(metrics(at)["Verhoogd risico"]) > int(flagged_05)
+
+
+def test_risicomodel_scores_are_read_once_per_session_but_every_view_is_audited(seeded_app):
+    """ui.session_cache: a rerun (threshold slider) reuses the session's scores; the audit log still gets a line."""
+    def lines():
+        return sql_scalar(seeded_app, "SELECT count(*) FROM audit_log WHERE action = 'view_cases' AND target = 'risicoscores'")
+
+    def repeats():
+        return sql_scalar(seeded_app, "SELECT count(*) FROM audit_log WHERE action = 'view_cases' AND target = 'risicoscores' "
+                                      "AND details LIKE '%\"herhaald\": true%'")
+
+    before, rep_before = lines(), repeats()
+    at = open_page("risicomodel", "zvh")
+    first = [f for f in frames(at) if "Risico (kans op recidive)" in f.columns][0]
+    assert (lines(), repeats()) == (before + 1, rep_before)
+    at.select_slider(key="threshold").set_value(0.3).run()
+    again = [f for f in frames(at) if "Risico (kans op recidive)" in f.columns][0]
+    assert again.equals(first)
+    assert (lines(), repeats()) == (before + 2, rep_before + 1)
+    at.number_input(key="horizon").set_value(30).run()  # other parameters: read anew (not a repeat)
+    assert (lines(), repeats()) == (before + 3, rep_before + 1)

@@ -29,8 +29,9 @@ def test_new_table_is_created_on_an_existing_database(empty_engine):
 
     with empty_engine.begin() as conn:  # a database of the version before migrations and before what-if
         conn.execute(sa.text("DROP TABLE whatif_scenario"))
+        conn.execute(sa.text("DROP TABLE analysis_result"))  # revision 0002
         conn.execute(sa.text("DROP TABLE alembic_version"))
     assert schema_problem(empty_engine) is None
     assert upgrade_database(empty_engine) == {"from": None, "to": migrate.head_revision(), "stamped": True}
-    assert sa.inspect(empty_engine).has_table("whatif_scenario")
+    assert sa.inspect(empty_engine).has_table("whatif_scenario") and sa.inspect(empty_engine).has_table("analysis_result")
     assert upgrade_database(empty_engine)["stamped"] is False

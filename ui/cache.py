@@ -6,11 +6,10 @@ case-level rows. Case rows are never cached (they are role-filtered and audited 
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
 import streamlit as st
 
 from data_access import journey_queries as jq
-from data_access import policy, schema, validation
+from data_access import analysis_store, policy, validation
 from data_access.engine import get_engine
 from data_access.queries import Filters
 from services import core
@@ -23,13 +22,9 @@ TTL = 600
 
 
 def data_version(url: str) -> int:
-    """Changes whenever a batch is imported or rolled back (max batch id and the number of rolled-back
-    batches); part of every cache key, so other app processes see a change on their next run too."""
-    b = schema.import_batch
-    with get_engine(url).connect() as conn:
-        top, rolled = conn.execute(sa.select(sa.func.coalesce(sa.func.max(b.c.id), 0),
-                                             sa.func.count().filter(b.c.status == "teruggedraaid"))).one()
-    return int(top) * 100_000 + int(rolled)
+    """Changes whenever a batch is imported or rolled back (:func:`data_access.analysis_store.data_version`);
+    part of every cache key, so other app processes see a change on their next run too."""
+    return analysis_store.data_version(get_engine(url))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -140,20 +135,42 @@ def task_catalogue():
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def outcomes(url: str, version: int, gm_codes, today):
-    """Release rows for the statistics (no person key; never shown as rows)."""
-    return outcome_service.outcomes(get_engine(url), gm_codes, today)
+def outcomes(url: str, version: int, gm_codes, today, covariates: bool = True):
+    """Release rows for the statistics (no person key; never shown as rows); ``covariates=False``: the
+    follow-up columns only (services.outcomes.outcomes)."""
+    return outcome_service.outcomes(get_engine(url), gm_codes, today, covariates)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def recidivism_rates(url: str, version: int, gm_codes, today, disclose: bool):
+    """Recidive page: ``(releases: int, overall: dict, by_year, by_year_protected)`` from
+    services.outcomes (``overall_rate``, ``rate_by_year`` with ``disclose`` and always protected, for
+    the download); aggregates only, so a rerun does not copy the release rows out of the cache."""
+    out = outcomes(url, version, gm_codes, today, covariates=False)
+    return len(out), outcome_service.overall_rate(out, disclose), outcome_service.rate_by_year(out, disclose), \
+        outcome_service.rate_by_year(out, True)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def km(url: str, version: int, gm_codes, today, group: str, disclose: bool, labels: dict):
+    """Recidive page: :func:`services.outcomes.km` (curves, at-risk counts, merged groups) per split."""
+    return outcome_service.km(outcomes(url, version, gm_codes, today, covariates=False), group, disclose, labels)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def effect_estimates(url: str, version: int, today, n_boot: int = 200):
-    return outcome_service.effect_estimates(get_engine(url), today, n_boot)
+    # stored in the database per data version (data_access.analysis_store); the region's releases come
+    # from this cache (the risk model and the recidivism page read the same rows), only when computed
+    return outcome_service.stored_effect_estimates(get_engine(url), today, n_boot, version=version,
+                                                   region_outcomes=lambda: outcomes(url, version, None, today))
 
 
 @st.cache_resource(ttl=TTL, show_spinner=False)
 def model_card(url: str, version: int, today):
     """The fitted risk model and its card (a resource: the model object is shared, not copied)."""
-    return outcome_service.model_card(get_engine(url), today)
+    return outcome_service.stored_model_card(get_engine(url), today, version=version,
+                                             region_outcomes=lambda: outcomes(url, version, None, today))
+
 
 
 # --- capacity what-if and planning (issue "What if")
@@ -204,26 +221,21 @@ def kpi_board(url: str, version: int, targets_version: tuple[int, int], role_key
     targets version (a new target shows at once) and the viewer's cache key (role, gemeente)."""
     role, gm = role_key
     viewer = policy.Viewer(username="cache", role=role, gm_code=gm)
-    memo: dict = {}
-
-    def region_outcomes():  # the region's releases, read once per board instead of once per KPI table
-        if "out" not in memo:
-            memo["out"] = outcomes(url, version, None, today)
-        return memo["out"]
-
+    quarters = tuple(kpi_service.board_quarters(period))
+    counts = kpi_counts(url, version, quarters, today, lambda: outcomes(url, version, None, today, covariates=False))
     return kpi_service.board(get_engine(url), viewer, period, gm_codes, today, gemeente_period=gemeente_period, export=export,
-                             table_fn=lambda f: kpi_table(url, version, targets_version, f, today, region_outcomes))
+                             counts=counts)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def kpi_table(url: str, version: int, targets_version: tuple[int, int], f: Filters, today, _region_outcomes=None):
-    """Exact KPI numerators and denominators of one period and gemeente selection (services.kpis.kpi_table;
-    aggregates, before disclosure control: only the board above reads them). Shared by every board that
-    needs this period, so switching quarters recomputes one quarter, not eight. ``_region_outcomes``: a
-    callable giving the region's outcomes (:func:`outcomes`) to reuse; not part of the cache key (the
-    leading underscore), as it follows from ``url``, ``version`` and ``today``."""
+def kpi_counts(url: str, version: int, quarters: tuple[str, ...], today, _region_outcomes=None):
+    """The exact counts behind the KPI tables of ``quarters`` for every gemeente (services.kpis.kpi_counts;
+    aggregates, before disclosure control: only the board above reads them). Shared by the boards of
+    every role, gemeente selection and table period of the same quarter (screen, download, report).
+    ``_region_outcomes``: a callable giving the region's outcomes (:func:`outcomes`, follow-up columns) to
+    reuse; not part of the cache key (the leading underscore), as it follows from ``url``, ``version`` and ``today``."""
     region = _region_outcomes() if _region_outcomes is not None else None
-    return kpi_service.kpi_table(get_engine(url), f, today, region_outcomes=region)
+    return kpi_service.kpi_counts(get_engine(url), kpi_service.quarter_bounds(list(quarters)), today, outcomes=region)
 
 
 # --- Datakwaliteit: counts only (data_access.quality_queries returns no case rows)

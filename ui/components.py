@@ -183,17 +183,13 @@ def count_table(
     return shown
 
 
-def _complement_small(numerator: int, denominator: int) -> bool:
-    cfg = core.disclosure_config()
-    return 0 < denominator - numerator < cfg.threshold
-
-
 def share_text(viewer: policy.Viewer, numerator: int, denominator: int, gm_filter: tuple[str, ...] | None,
                binary: bool = False, known: tuple[int, int] = (0, 0)) -> str:
     """A share in nl-NL format, or '–' when disclosure control hides it for this viewer.
 
     ``binary=True`` for a two-way split (within / outside the radius): then a small complement
-    (denominator - numerator in 1..threshold-1) hides the share too, since it would reveal it.
+    (denominator - numerator in 1..threshold-1) hides the share too, since it would reveal it
+    (:func:`metrics.disclosure.binary_share_or_hidden`, the single source of that rule).
     ``known`` = (numerator, denominator) of the viewer's own part (a gemeente looking at the
     region): the rules then apply to the other gemeenten' part.
     """
@@ -201,13 +197,14 @@ def share_text(viewer: policy.Viewer, numerator: int, denominator: int, gm_filte
         return "–"
     if policy.needs_disclosure(viewer, gm_filter):
         cfg = core.disclosure_config()
-        num, den = numerator - known[0], denominator - known[1]
-        if known != (0, 0) and (0 < num < cfg.threshold or 0 < den < cfg.min_denominator):
-            return "–"
-        s = disclosure.share_or_hidden(numerator, denominator, cfg)
-        if s is None or (binary and (_complement_small(numerator, denominator) or _complement_small(num, den))):
-            return "–"
-        return fmt_pct(s)
+        if binary:
+            s = disclosure.binary_share_or_hidden(numerator, denominator, cfg, known)
+        else:
+            num, den = numerator - known[0], denominator - known[1]
+            if known != (0, 0) and (0 < num < cfg.threshold or 0 < den < cfg.min_denominator):
+                return "–"
+            s = disclosure.share_or_hidden(numerator, denominator, cfg)
+        return "–" if s is None else fmt_pct(s)
     return fmt_pct(numerator / denominator)
 
 
@@ -225,7 +222,7 @@ def count_text(viewer: policy.Viewer, n: int, gm_filter: tuple[str, ...] | None,
             return f"<{cfg.threshold}"
         if 0 < n - known < cfg.threshold:
             return "–"
-        if of_total is not None and _complement_small(n, of_total):
+        if of_total is not None and disclosure.small_complement(n, of_total, cfg):
             return "–"
     return fmt_int(n)
 

@@ -35,6 +35,8 @@ def test_bench_cli_writes_the_json_with_positive_numbers(tmp_path):
     assert {"n_detentions", "import_seconds", "rows", "pages", "machine"} <= set(result)
     assert result["n_detentions"] == 500 and result["rows"]["detention"] == 500
     assert result["import_seconds"] > 0
+    assert result["analyses_seconds"] > 0 and set(result["analyses"]) == {"effects", "model_card"}, result.get("analyses_error")
+    assert result["analyses"]["effects"]["status"] == "berekend"
     assert all(result["rows"][t] > 0 for t in TABLES), result["rows"]
     assert [p["page"] for p in result["pages"]] == PAGES
     for p in result["pages"]:

@@ -1,111 +1,33 @@
 """Accessibility (WCAG 2.1 AA / EN 301 549): axe-core on every page for every role, and keyboard reach.
 
 axe-core comes from the pinned PyPI package ``axe-playwright-python`` (requirements-dev.txt), which
-bundles ``axe.min.js`` (axe-core 4.12.1); it is injected into the page with ``page.evaluate``.
+bundles ``axe.min.js`` (axe-core 4.12.1); it is injected into the page with ``page.evaluate``
+(tests/browser/axe_scan.py).
 
-The test fails on *serious* and *critical* violations, except those in :data:`ALLOW_LIST`: findings
-in Streamlit's own chrome (markup the app cannot change). Every finding, including moderate and minor
-ones, is written to ``artifacts/screenshots/accessibility.json`` and ``accessibility.md``.
+The test fails on *serious* and *critical* violations, except those in :data:`axe_scan.ALLOW_LIST`
+(with the reason of each): findings in Streamlit's own chrome (markup the app cannot change). Every
+finding, including moderate and minor ones, is written to ``artifacts/screenshots/accessibility.json``
+and ``accessibility.md``.
+
+The pages of each role are scanned during the one page walk per role (conftest ``role_walk``), on the
+same page state that ``test_browser_smoke.py::test_every_allowed_page_renders`` checks; this module
+reports the scan, so a failure here is an accessibility finding, not a page that failed to render.
 """
 from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from data_access import policy
-from data_access.users import DEMO_ACCOUNTS
-from tests.browser.conftest import SHOTS, login, open_page, wait_idle
-
-ACCOUNTS = {u: (p, r, g) for u, p, r, g in DEMO_ACCOUNTS}
-ROLES = ["bestuur", "zvh", "gemeente-huizen", "analist", "beheer"]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = {"serious", "critical"}
+from tests.browser.axe_scan import ALLOW_LIST, run_axe
+from tests.browser.conftest import ROLES, SHOTS, open_page, wait_idle
 
 
-def _axe_source() -> str:
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
-
-
-# Serious/critical findings in Streamlit's own chrome that the app cannot change.
-# Each entry: (axe rule id, regular expression, reason). The expression is matched against
-# "<data-testid of the node's ancestors, outer to inner> :: <the node's CSS selector>", e.g.
-# "stApp > stSidebar > stSidebarNav > stSidebarNavItems :: li:nth-child(2)". A node is only allowed
-# when BOTH the rule and the expression match; nothing is skipped wholesale.
-ALLOW_LIST: list[tuple[str, str, str]] = [
-    # Streamlit's page menu (st.navigation) puts <div> wrappers between <ul> and <li>: markup of
-    # Streamlit's sidebar, not ours. The links themselves are named and reachable by keyboard.
-    ("list", r"\bstSidebarNav\b.* :: ", "Streamlit-paginamenu: <div> tussen <ul> en <li> (markup van Streamlit)"),
-    ("listitem", r"\bstSidebarNav\b.* :: ", "Streamlit-paginamenu: <li> niet direct in <ul> (markup van Streamlit)"),
-    # The sparkline of st.metric(chart_data=...) is a Vega chart whose point-marks group has
-    # role=graphics-symbol without a name; Streamlit offers no way to label it. Its text alternative
-    # is in the tile: value, change, and the eight quarter values in the help text (pages/kpibord.py).
-    ("svg-img-alt", r"\bstMetric\b.* :: .*metric_chart_\w+_highlighted_points_marks",
-     "sparkline van st.metric (Vega-markup van Streamlit); waarden staan als tekst in de tegel en de hulptekst"),
-]
-
-FINDINGS: list[dict] = []
-
-
-def _allowed(rule: str, where: str) -> str | None:
-    for r, pattern, reason in ALLOW_LIST:
-        if r == rule and re.search(pattern, where):
-            return reason
-    return None
-
-
-def run_axe(page, where: str) -> list[dict]:
-    """Inject axe-core, run it with the WCAG A/AA tags and return the blocking, not allow-listed nodes."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
-    result = page.evaluate(
-        "async (tags) => { const ctx = (t) => { if (t.length !== 1) return ''; let e = document.querySelector(t[0]);"
-        " const ids = []; for (; e; e = e.parentElement) { const d = e.getAttribute && e.getAttribute('data-testid');"
-        " if (d) ids.unshift(d); } return ids.join(' > '); };"
-        " const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']}); return r.violations.map(v => ({id: v.id, impact: v.impact,"
-        " help: v.help, helpUrl: v.helpUrl, tags: v.tags, nodes: v.nodes.map(n => ({target: n.target.join(' '),"
-        " html: n.html.slice(0, 300), summary: (n.failureSummary || '').slice(0, 400), context: ctx(n.target)}))})); }",
-        WCAG_TAGS)
-    blocking = []
-    for v in result:
-        for n in v["nodes"]:
-            reason = _allowed(v["id"], f"{n['context']} :: {n['target']}")
-            FINDINGS.append({"where": where, "rule": v["id"], "impact": v["impact"], "help": v["help"],
-                             "target": n["target"], "context": n["context"], "html": n["html"], "summary": n["summary"],
-                             "allowed": reason})
-            if v["impact"] in BLOCKING and reason is None:
-                blocking.append({"where": where, "rule": v["id"], "impact": v["impact"], "context": n["context"],
-                                 "target": n["target"],
-                                 "html": n["html"][:160]})
-    return blocking
-
-
-@pytest.fixture(scope="module", autouse=True)
-def summary():
-    yield
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    (SHOTS / "accessibility.json").write_text(json.dumps(FINDINGS, indent=1, ensure_ascii=False), encoding="utf-8")
-    per_rule: dict[tuple[str, str], dict] = {}
-    for f in FINDINGS:
-        e = per_rule.setdefault((f["rule"], f["impact"]), {"nodes": 0, "allowed": 0, "pages": set(), "help": f["help"]})
-        e["nodes"] += 1
-        e["allowed"] += f["allowed"] is not None
-        e["pages"].add(f["where"].split("/", 1)[-1])
-    order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
-    lines = ["# Toegankelijkheid: axe-core-bevindingen (WCAG 2.0/2.1 A en AA)", "",
-             "| regel | impact | knooppunten | waarvan toegestaan | pagina's | omschrijving |", "|---|---|---|---|---|---|"]
-    for (rule, impact), e in sorted(per_rule.items(), key=lambda kv: (order.get(kv[0][1], 9), kv[0][0])):
-        lines.append(f"| {rule} | {impact} | {e['nodes']} | {e['allowed']} | {', '.join(sorted(e['pages']))} | {e['help']} |")
-    if not per_rule:
-        lines.append("| (geen) | | 0 | 0 | | |")
-    lines += ["", "## Toegestane bevindingen (Streamlit zelf)", ""]
-    lines += [f"- `{r}` op `{p}`: {why}" for r, p, why in ALLOW_LIST] or ["- (geen)"]
-    (SHOTS / "accessibility.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+def test_allow_list_entries_have_reasons():
+    for rule, pattern, reason in ALLOW_LIST:
+        assert rule and pattern and reason.strip(), (rule, pattern)
+        re.compile(pattern)
 
 
 def test_login_page_has_no_serious_violations(page, app_url):
@@ -117,15 +39,15 @@ def test_login_page_has_no_serious_violations(page, app_url):
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_has_no_serious_violations(page, app_url, username):
-    password, role, gm = ACCOUNTS[username]
-    login(page, app_url, username, password)
-    viewer = policy.Viewer(username, role, gm)
-    blocking = []
-    for key in policy.allowed_pages(viewer):
-        open_page(page, policy.PAGES[key])
-        blocking += run_axe(page, f"{username}/{key}")
+def test_every_page_has_no_serious_violations(role_walk, username):
+    walk = role_walk(username)
+    blocking = [f for v in walk.visits for f in v.axe_blocking]
     assert not blocking, json.dumps(blocking, indent=1, ensure_ascii=False)
+    failed = [f"{username}/{v.key}: axe scan failed: {v.axe_error}" for v in walk.visits if v.axe_error]
+    assert not failed, "\n".join(failed)
+    if walk.error:
+        pytest.fail(f"not every page was scanned: the page walk stopped at {walk.error} "
+                    f"(see test_browser_smoke.py::test_every_allowed_page_renders[{username}])")
 
 
 # --- keyboard ------------------------------------------------------------------------------------

@@ -1,33 +1,42 @@
-"""Real browser: log in per role, open every allowed page, no exception box, key figures shown."""
+"""Real browser: log in per role, open every allowed page, no exception box, key figures shown.
+
+The pages are opened by the one walk per role of conftest ``role_walk``, which also runs the axe scan
+that tests/browser/test_accessibility.py reports; this module checks what the walk saw of the pages.
+"""
 import re
 
 import pytest
 
-from data_access import policy
-from data_access.users import DEMO_ACCOUNTS
-from tests.browser.conftest import login, open_page, screenshot, wait_idle
-
-ACCOUNTS = {u: (p, r, g) for u, p, r, g in DEMO_ACCOUNTS}
+from tests.browser.conftest import ROLES, login, screenshot, wait_idle
 
 
-@pytest.mark.parametrize("username", ["bestuur", "zvh", "gemeente-huizen", "analist", "beheer"])
-def test_every_allowed_page_renders(page, app_url, username):
-    password, role, gm = ACCOUNTS[username]
-    login(page, app_url, username, password)
-    viewer = policy.Viewer(username, role, gm)
-    menu = [t.split("\n")[-1] for t in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
-    assert menu == [policy.PAGES[k] for k in policy.allowed_pages(viewer)]
-    for key in policy.allowed_pages(viewer):
-        open_page(page, policy.PAGES[key])
-        assert page.locator('[data-testid="stException"]').count() == 0, f"{username}/{key}: exception shown"
-        assert page.get_by_role("heading", name=policy.PAGES[key]).count() >= 1, f"{username}/{key}: title missing"
-        screenshot(page, f"{username}_{key}")
+@pytest.mark.parametrize("username", ROLES)
+def test_every_allowed_page_renders(role_walk, username):
+    walk = role_walk(username)
+    if walk.menu is None:
+        pytest.fail(f"login failed: {walk.error}")
+    assert walk.menu == walk.expected_menu
+    problems = []
+    for v in walk.visits:
+        if v.error:
+            problems.append(f"{username}/{v.key}: page could not be opened or checked: {v.error}")
+        else:
+            if v.exception_shown:
+                problems.append(f"{username}/{v.key}: exception shown")
+            if not v.title_shown:
+                problems.append(f"{username}/{v.key}: title missing")
+    if walk.error and not problems:
+        problems.append(f"walk stopped: {walk.error}")
+    assert not problems, "\n".join(problems)
+    assert len(walk.visits) == len(walk.expected_menu), "not every allowed page was opened"
 
 
-def test_overview_figures_in_dutch_format(page, app_url):
-    login(page, app_url, "zvh", "demo-zvh")
-    text = page.locator('[data-testid="stMetric"]').all_inner_texts()
-    joined = " ".join(text)
+def test_overview_figures_in_dutch_format(role_walk):
+    # The tiles of the Overzicht page right after the zvh login of the walk (zvh sees them unprotected).
+    walk = role_walk("zvh")
+    if walk.menu is None:
+        pytest.fail(f"login failed: {walk.error}")
+    joined = " ".join(walk.landing_metrics)
     assert "Uitstroom" in joined
     assert re.search(r"\b1\.\d{3}\b", joined), joined  # thousands with a dot (e.g. 1.342)
     assert re.search(r"\d+,\d%", joined), joined  # percentage with a decimal comma
