@@ -48,7 +48,9 @@ and :func:`explanation_nl`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from typing import Callable, Hashable
 
 import numpy as np
@@ -386,7 +388,48 @@ def with_margins(table: pd.DataFrame, total_label: str = "Totaal") -> pd.DataFra
     return pd.DataFrame(arr.astype("int64"), index=index, columns=columns)
 
 
+_MEMO: OrderedDict = OrderedDict()
+_MEMO_LOCK = threading.Lock()
+_MEMO_SIZE = 1024  # tables kept; each is small (a page's crosstab)
+
+
+def _copy_result(r: SuppressedTable) -> SuppressedTable:
+    return replace(r, counts=r.counts.copy(), hidden=r.hidden.copy(), reason=r.reason.copy())
+
+
 def suppress_table(
+    table: pd.DataFrame,
+    config: DisclosureConfig = DEFAULT_CONFIG,
+    margins: bool = True,
+    total_label: str = "Totaal",
+    keep_grand_total: bool = False,
+) -> SuppressedTable:
+    """:func:`suppress_table_uncached`, remembered per input: the secondary suppression solves up to a
+    few hundred small linear programmes per table, and a page shows the same tables on every rerun
+    (issue 10: 20 sessions on one server). The key is the table's labels, values and dtype plus the
+    other arguments; the result is a copy, so callers may change it. Same inputs, outputs and errors
+    as :func:`suppress_table_uncached`."""
+    try:
+        key = (tuple(table.index), tuple(table.columns), table.index.names, table.columns.names,
+               table.to_numpy().tobytes(), str(table.to_numpy().dtype),
+               table.shape, config, margins, total_label, keep_grand_total)
+        hash(key)
+    except TypeError:  # unhashable labels: compute without remembering
+        return suppress_table_uncached(table, config, margins, total_label, keep_grand_total)
+    with _MEMO_LOCK:
+        found = _MEMO.get(key)
+        if found is not None:
+            _MEMO.move_to_end(key)
+            return _copy_result(found)
+    result = suppress_table_uncached(table, config, margins, total_label, keep_grand_total)
+    with _MEMO_LOCK:
+        _MEMO[key] = _copy_result(result)
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return result
+
+
+def suppress_table_uncached(
     table: pd.DataFrame,
     config: DisclosureConfig = DEFAULT_CONFIG,
     margins: bool = True,

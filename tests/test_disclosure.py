@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from metrics import disclosure
 from metrics.disclosure import (
     EXPLANATION_NL,
     DisclosureConfig,
@@ -544,3 +545,20 @@ def test_group_small_areas():
     # the viewer's own gemeente is never combined
     assert group_small_areas(totals, keep=("Weesp",)) == {"Eemnes": OTHER_AREAS, "Laren": OTHER_AREAS}
     assert group_small_areas(pd.Series({"A": 50, "B": 60})) == {}
+
+
+def test_suppress_table_is_remembered_but_returns_independent_copies():
+    """metrics.disclosure.suppress_table remembers results (reruns of a page); same answer as uncached, copies out."""
+    t = pd.DataFrame([[3, 12, 7], [9, 2, 15], [20, 6, 1]], index=["A", "B", "C"], columns=["x", "y", "z"])
+    first = disclosure.suppress_table(t, margins=True)
+    fresh = disclosure.suppress_table_uncached(t, margins=True)
+    pd.testing.assert_frame_equal(first.hidden, fresh.hidden)
+    pd.testing.assert_frame_equal(first.reason, fresh.reason)
+    first.hidden.iloc[:, :] = False  # a caller changing its result does not change the remembered one
+    again = disclosure.suppress_table(t, margins=True)
+    pd.testing.assert_frame_equal(again.hidden, fresh.hidden)
+    named = t.rename_axis("gemeente")
+    assert disclosure.suppress_table(named, margins=True).counts.index.name == "gemeente"
+    other = t.copy()
+    other.iloc[0, 0] = 30
+    assert not disclosure.suppress_table(other, margins=True).hidden.equals(fresh.hidden)
