@@ -562,3 +562,30 @@ def test_suppress_table_is_remembered_but_returns_independent_copies():
     other = t.copy()
     other.iloc[0, 0] = 30
     assert not disclosure.suppress_table(other, margins=True).hidden.equals(fresh.hidden)
+
+
+def test_fast_audit_hides_exactly_what_the_full_audit_hides(monkeypatch):
+    """_first_pinned (stop at the first pinned cell, skip cells already found wide enough) chooses the
+    same cells as auditing every hidden cell each round with _lp_ranges (the former loop)."""
+    from metrics import disclosure as d
+
+    fast = d._first_pinned
+
+    def full(values, hidden, lines, reason, t, safe=None):
+        ranges = d._lp_ranges(values, hidden, lines, reason, t)
+        pinned = [c for c, (lo, hi) in sorted(ranges.items()) if hi - lo < 1 - d._WIDTH_TOL]
+        return pinned[0] if pinned else None
+
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        r, c = int(rng.integers(2, 12)), int(rng.integers(2, 8))
+        small = rng.random((r, c)) < rng.random()
+        values = np.where(small, rng.integers(0, 5, (r, c)), rng.integers(0, 30, (r, c)))
+        table = pd.DataFrame(values, index=[f"r{i}" for i in range(r)], columns=[f"c{j}" for j in range(c)])
+        for keep in (False, True):
+            monkeypatch.setattr(d, "_first_pinned", fast)
+            a = d.suppress_table_uncached(table, keep_grand_total=keep)
+            monkeypatch.setattr(d, "_first_pinned", full)
+            b = d.suppress_table_uncached(table, keep_grand_total=keep)
+            pd.testing.assert_frame_equal(a.hidden, b.hidden)
+            pd.testing.assert_frame_equal(a.reason, b.reason)
