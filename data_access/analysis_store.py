@@ -103,12 +103,16 @@ def save(engine: sa.Engine, kind: str, params: str, version: int, value: Any, se
         pass
 
 
-def get_or_compute(engine: sa.Engine, kind: str, params: str, compute: Callable[[], Any], version: int | None = None) -> Any:
+def get_or_compute(engine: sa.Engine, kind: str, params: str, compute: Callable[[], Any], version: int | None = None,
+                   report: dict | None = None) -> Any:
     """The stored result of ``kind``/``params`` for the current data version, computing and storing
     it with ``compute()`` when missing. ``version``: the data version if the caller has it (else read
-    with :func:`data_version`). Exceptions of ``compute`` propagate (nothing is stored then)."""
+    with :func:`data_version`). ``report``: a dict that gets ``computed`` (bool: not found stored).
+    Exceptions of ``compute`` propagate (nothing is stored then)."""
     version = data_version(engine) if version is None else version
     found = load(engine, kind, params, version)
+    if report is not None:
+        report["computed"] = found is None
     if found is not None:
         return found
     t0 = time.perf_counter()

@@ -161,26 +161,28 @@ def model_card(engine: sa.Engine, today: date, region_outcomes: pd.DataFrame | N
 
 
 def stored_effect_estimates(engine: sa.Engine, today: date, n_boot: int = 200, version: int | None = None,
-                            region_outcomes=None) -> dict:
+                            region_outcomes=None, report: dict | None = None) -> dict:
     """:func:`effect_estimates` through the database's store of analyses
     (:mod:`data_access.analysis_store`): computed once per data ``version`` (int; None: read it) and
     shared by every app process and restart. The result does not depend on ``today``: the
     two-year rule uses the recidivism data date and the intention-to-treat window the release date
     (``tests/test_analysis_store.py`` checks this). ``region_outcomes``: a callable returning
-    :func:`outcomes` of the region, called only when the estimates are computed."""
+    :func:`outcomes` of the region, called only when the estimates are computed. ``report``: see
+    :func:`data_access.analysis_store.get_or_compute`."""
     def compute() -> dict:
         return effect_estimates(engine, today, n_boot, region_outcomes=region_outcomes() if region_outcomes else None)
 
-    return analysis_store.get_or_compute(engine, "effects", f"n_boot={n_boot}", compute, version)
+    return analysis_store.get_or_compute(engine, "effects", f"n_boot={n_boot}", compute, version, report)
 
 
-def stored_model_card(engine: sa.Engine, today: date, version: int | None = None, region_outcomes=None) -> risk_model.ModelCard:
+def stored_model_card(engine: sa.Engine, today: date, version: int | None = None, region_outcomes=None,
+                      report: dict | None = None) -> risk_model.ModelCard:
     """:func:`model_card` through the store of analyses (see :func:`stored_effect_estimates`); raises
     :class:`metrics.risk_model.TooLittleData` (nothing is stored then)."""
     def compute() -> risk_model.ModelCard:
         return model_card(engine, today, region_outcomes=region_outcomes() if region_outcomes else None)
 
-    return analysis_store.get_or_compute(engine, "model_card", "", compute, version)
+    return analysis_store.get_or_compute(engine, "model_card", "", compute, version, report)
 
 
 def refresh_analyses(engine: sa.Engine, today: date, progress=None) -> dict:
@@ -199,17 +201,16 @@ def refresh_analyses(engine: sa.Engine, today: date, progress=None) -> dict:
             cache["out"] = outcomes(engine, None, today)
         return cache["out"]
 
-    steps = {"effects": ("n_boot=200", lambda: stored_effect_estimates(engine, today, version=version, region_outcomes=region)),
-             "model_card": ("", lambda: stored_model_card(engine, today, version=version, region_outcomes=region))}
-    for kind, (params, run) in steps.items():
+    steps = {"effects": stored_effect_estimates, "model_card": stored_model_card}
+    for kind, run in steps.items():
         if progress:
             progress(kind)
         t0 = time.perf_counter()
-        had = analysis_store.load(engine, kind, params, version) is not None
+        report: dict = {}
         try:
-            run()
-            result[kind] = {"status": "al opgeslagen" if had else "berekend", "seconds": round(time.perf_counter() - t0, 2),
-                            "reason": None}
+            run(engine, today, version=version, region_outcomes=region, report=report)
+            result[kind] = {"status": "berekend" if report["computed"] else "al opgeslagen",
+                            "seconds": round(time.perf_counter() - t0, 2), "reason": None}
         except risk_model.TooLittleData as exc:
             result[kind] = {"status": "niet mogelijk", "seconds": round(time.perf_counter() - t0, 2), "reason": str(exc)}
     return result
