@@ -147,8 +147,9 @@ def recidivism_rates(url: str, version: int, gm_codes, today, disclose: bool):
     services.outcomes (``overall_rate``, ``rate_by_year`` with ``disclose`` and always protected, for
     the download); aggregates only, so a rerun does not copy the release rows out of the cache."""
     out = outcomes(url, version, gm_codes, today, covariates=False)
-    return len(out), outcome_service.overall_rate(out, disclose), outcome_service.rate_by_year(out, disclose), \
-        outcome_service.rate_by_year(out, True)
+    by_year = outcome_service.rate_by_year(out, disclose)
+    return len(out), outcome_service.overall_rate(out, disclose), by_year, \
+        by_year if disclose else outcome_service.rate_by_year(out, True)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
